@@ -1,0 +1,67 @@
+// Opens the one SQLite connection the store uses and puts Kysely on top of it. A writable
+// connection gets WAL journaling (SQLite replays a leftover -wal file here, on open),
+// synchronous=NORMAL and a short busy timeout; a read-only one is used exactly as found.
+import { Database } from "bun:sqlite";
+import { Kysely } from "kysely";
+import { BunSqliteDialect } from "kysely-bun-sqlite";
+import { diagnoseDatabaseFailure, PersistenceError, sqliteCode } from "./open-errors.ts";
+import type { Schema } from "./schema.ts";
+
+/** Only external readers ever wait on it: this process is the single writer. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteConnection {
+  readonly path: string;
+  readonly readonly: boolean;
+  /** The bun:sqlite handle, for the few statements that are not queries (pragmas). */
+  readonly raw: Database;
+  readonly db: Kysely<Schema>;
+}
+
+export function openConnection(path: string, options: { readonly?: boolean } = {}): SqliteConnection {
+  const readonly = options.readonly === true;
+  let raw: Database;
+  try {
+    raw = readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
+  } catch (err) {
+    throw openError(path, err, readonly);
+  }
+  if (!readonly) {
+    try {
+      applyPragmas(raw, path);
+    } catch (err) {
+      raw.close();
+      throw err instanceof PersistenceError ? err : openError(path, err, readonly);
+    }
+  }
+  const db = new Kysely<Schema>({ dialect: new BunSqliteDialect({ database: raw }) });
+  return { path, readonly, raw, db };
+}
+
+function applyPragmas(raw: Database, path: string): void {
+  raw.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const row = raw.query<{ journal_mode: string }, []>("PRAGMA journal_mode=WAL").get();
+  const mode = String(row?.journal_mode ?? "").toLowerCase();
+  if (mode !== "wal" && mode !== "memory") {
+    throw new PersistenceError(
+      "database_open_error",
+      `open database ${path}: expected journal_mode wal or memory, got "${mode}"`,
+      {
+        dbPath: path,
+        hint: "WAL needs a local file system with shared-memory support (NFS and SMB are not supported); put the database on a local or block volume",
+      },
+    );
+  }
+  raw.run("PRAGMA synchronous=NORMAL");
+}
+
+export function openError(path: string, err: unknown, readonly: boolean): PersistenceError {
+  const diagnosis = diagnoseDatabaseFailure(path, err, readonly);
+  const sqliteMessage = err instanceof Error ? err.message : String(err);
+  const cause = diagnosis.cause === undefined ? sqliteMessage : `${diagnosis.cause} (${sqliteMessage})`;
+  return new PersistenceError("database_open_error", `open database ${path}: ${cause}`, {
+    dbPath: path,
+    hint: diagnosis.hint,
+    sqliteCode: sqliteCode(err),
+  });
+}

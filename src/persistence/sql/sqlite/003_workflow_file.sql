@@ -1,0 +1,3 @@
+-- Migration 3: the workflow file each run was dispatched from
+
+ALTER TABLE run_history ADD COLUMN workflow_file TEXT;
