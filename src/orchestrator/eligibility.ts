@@ -14,8 +14,9 @@ export function stateSets(activeStates: readonly string[], terminalStates: reado
   };
 }
 
+/** An empty active list means every non-terminal state is active (the file tracker's default). */
 export function isActiveState(state: string, sets: StateSets): boolean {
-  return sets.active.has(state.toLowerCase());
+  return sets.active.size === 0 || sets.active.has(state.toLowerCase());
 }
 
 export function isTerminalState(state: string, sets: StateSets): boolean {
