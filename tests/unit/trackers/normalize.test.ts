@@ -1,0 +1,80 @@
+import { describe, expect, test } from "bun:test";
+import {
+  commentsOrEmpty,
+  integerStringPriority,
+  normalizeLabels,
+  rfc3339Seconds,
+  stateIn,
+  stateSet,
+  strictIntegerPriority,
+} from "../../../src/trackers/normalize.ts";
+
+describe("normalizeLabels", () => {
+  test("lower-cases labels keeping order and duplicates", () => {
+    expect(normalizeLabels(["BUG", "High-Priority", "bug"])).toEqual(["bug", "high-priority", "bug"]);
+  });
+
+  test("turns null and undefined into an empty list", () => {
+    expect(normalizeLabels(null)).toEqual([]);
+    expect(normalizeLabels(undefined)).toEqual([]);
+  });
+});
+
+describe("strictIntegerPriority", () => {
+  test.each([
+    [1, 1],
+    [0, 0],
+    [-3, -3],
+    [2.5, null],
+    ["high", null],
+    ["2", null],
+    [true, null],
+    [null, null],
+    [undefined, null],
+    [1e20, null],
+    [-0, null],
+    [{}, null],
+  ])("%p becomes %p", (input, expected) => {
+    expect(strictIntegerPriority(input)).toBe(expected);
+  });
+});
+
+describe("integerStringPriority", () => {
+  test.each([
+    ["2", 2],
+    [" 3 ", 3],
+    ["-1", -1],
+    ["007", 7],
+    ["2.0", null],
+    ["high", null],
+    ["", null],
+    ["1e2", null],
+    [null, null],
+    [undefined, null],
+  ])("%p becomes %p", (input, expected) => {
+    expect(integerStringPriority(input)).toBe(expected);
+  });
+});
+
+describe("commentsOrEmpty", () => {
+  test("keeps a fetched list and turns null into []", () => {
+    const comment = { id: "1", author: "a", body: "b", createdAt: "c" };
+    expect(commentsOrEmpty([comment])).toEqual([comment]);
+    expect(commentsOrEmpty(null)).toEqual([]);
+  });
+});
+
+describe("state matching", () => {
+  test("compares state names case-insensitively", () => {
+    const active = stateSet(["To Do", "In Progress"]);
+    expect(stateIn("to do", active)).toBe(true);
+    expect(stateIn("IN PROGRESS", active)).toBe(true);
+    expect(stateIn("Done", active)).toBe(false);
+  });
+});
+
+describe("rfc3339Seconds", () => {
+  test("formats UTC at whole seconds", () => {
+    expect(rfc3339Seconds(new Date("2026-03-01T10:00:05.987Z"))).toBe("2026-03-01T10:00:05Z");
+  });
+});
