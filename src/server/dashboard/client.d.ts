@@ -1,0 +1,3 @@
+// client.js is imported as text (`with { type: "text" }`) and inlined into the page.
+declare const text: string;
+export default text;
