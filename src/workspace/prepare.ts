@@ -87,12 +87,14 @@ export function hookFailureFields(workspace: string, err: unknown): Record<strin
 }
 
 /**
- * Ensures the issue's workspace and runs the preparation hooks. Throws a WorkspacePathError or a
- * HookError; after a failed after_create the new directory is gone, after a failed before_run it
- * is kept.
+ * Ensures the issue's workspace and runs the preparation hooks. Throws a WorkspacePathError, a
+ * HookError, or the signal's reason when already aborted; after a failed after_create the new
+ * directory is gone, after a failed before_run it is kept.
  */
 export async function prepareWorkspace(opts: PrepareOptions): Promise<PreparedWorkspace> {
   const log = loggerOf(opts);
+  // A cancelled worker must not create directories or start hooks.
+  opts.signal?.throwIfAborted();
   const ws = await ensureWorkspace(opts.root, opts.issue.identifier);
   const call = { workspace: ws.path, issue: opts.issue, attempt: opts.attempt, signal: opts.signal };
 

@@ -5,7 +5,7 @@ import { lstat } from "node:fs/promises";
 import { getLogger, type Logger } from "@logtape/logtape";
 import * as v from "valibot";
 import {
-  describeError,
+  parseJsonObject,
   readSortieFile,
   removeSortieFile,
   sortieDirState,
@@ -48,13 +48,9 @@ export async function readReviewVerdict(
   if (read.kind === "absent") return { ok: false, error: "review verdict file not found" };
   if (read.kind === "oversized") return { ok: false, error: "review verdict file exceeds 65536 bytes" };
   if (read.kind === "refused") return { ok: false, error: `review verdict rejected: ${read.reason}` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder().decode(read.bytes));
-  } catch (err) {
-    return { ok: false, error: `review verdict is not valid JSON: ${describeError(err)}` };
-  }
-  const parsed = v.safeParse(VerdictSchema, raw);
+  const json = parseJsonObject(read.bytes);
+  if (!json.ok) return { ok: false, error: `review verdict is not valid JSON: ${json.error}` };
+  const parsed = v.safeParse(VerdictSchema, json.value);
   if (!parsed.success) return { ok: false, error: `review verdict malformed: ${parsed.issues[0].message}` };
   const verdict = parsed.output.verdict.trim().toLowerCase();
   if (verdict !== "pass" && verdict !== "iterate") {

@@ -2,7 +2,7 @@
 // normal exit to start CI and review reactions. Untrusted input: capped, schema-checked, never throws.
 import { getLogger, type Logger } from "@logtape/logtape";
 import * as v from "valibot";
-import { describeError, readSortieFile } from "./sortie-dir.ts";
+import { parseJsonObject, readSortieFile } from "./sortie-dir.ts";
 
 const SCM_MAX_BYTES = 4096;
 
@@ -40,14 +40,12 @@ export async function readScmJson(workspace: string, logger?: Logger): Promise<S
     log.warn("oversized .sortie/scm.json", { workspace, reason: "oversized" });
     return null;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder().decode(read.bytes));
-  } catch (err) {
-    log.warn("malformed .sortie/scm.json", { workspace, error: describeError(err) });
+  const json = parseJsonObject(read.bytes);
+  if (!json.ok) {
+    log.warn("malformed .sortie/scm.json", { workspace, error: json.error });
     return null;
   }
-  const parsed = v.safeParse(ScmSchema, raw);
+  const parsed = v.safeParse(ScmSchema, json.value);
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const where = issue.path?.map((p) => String(p.key)).join(".") ?? "";

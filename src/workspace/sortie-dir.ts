@@ -210,6 +210,22 @@ export async function removeSortieFile(
   }
 }
 
+/** Decodes UTF-8 JSON that must be an object (arrays and scalars are rejected); never throws. */
+export function parseJsonObject(
+  bytes: Uint8Array,
+): { ok: true; value: object } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    return { ok: false, error: describeError(err) };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, error: "expected a JSON object" };
+  }
+  return { ok: true, value };
+}
+
 /** `.sortie/.gitignore` = `*`: keeps the MCP config (which holds credentials) out of commits. */
 export async function writeGitignore(workspace: string): Promise<string> {
   await ensureSortieDir(workspace);

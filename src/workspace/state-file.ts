@@ -1,7 +1,7 @@
 // `.sortie/state.json`: the session's progress (turn, tokens), written by the worker for the agent's
 // MCP `sortie_status` tool to read back.
 import * as v from "valibot";
-import { describeError, readSortieFile, writeSortieFile } from "./sortie-dir.ts";
+import { parseJsonObject, readSortieFile, writeSortieFile } from "./sortie-dir.ts";
 
 const STATE_MAX_BYTES = 4096;
 
@@ -96,13 +96,9 @@ export async function readStateJson(
       error: read.symlink ? "state file is a symlink" : `state file unavailable: ${read.reason}`,
     };
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder().decode(read.bytes));
-  } catch (err) {
-    return { ok: false, error: `state file malformed: ${describeError(err)}` };
-  }
-  const parsed = v.safeParse(StateSchema, raw);
+  const json = parseJsonObject(read.bytes);
+  if (!json.ok) return { ok: false, error: `state file malformed: ${json.error}` };
+  const parsed = v.safeParse(StateSchema, json.value);
   if (!parsed.success) return { ok: false, error: `state file malformed: ${parsed.issues[0].message}` };
   const s = parsed.output;
   const startedAtMs = parseRfc3339(s.started_at);

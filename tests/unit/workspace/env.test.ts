@@ -75,11 +75,13 @@ describe("attemptValue", () => {
   });
 
   test("issueSessionEnv carries the four per-session variables", () => {
-    expect(issueSessionEnv({ issueId: "1", issueIdentifier: "P-1", workspace: "/w", attempt: null })).toEqual({
-      SORTIE_ISSUE_ID: "1",
-      SORTIE_ISSUE_IDENTIFIER: "P-1",
-      SORTIE_WORKSPACE: "/w",
-      SORTIE_ATTEMPT: "0",
-    });
+    expect(issueSessionEnv({ issueId: "1", issueIdentifier: "P-1", workspace: "/w", attempt: null })).toEqual(
+      {
+        SORTIE_ISSUE_ID: "1",
+        SORTIE_ISSUE_IDENTIFIER: "P-1",
+        SORTIE_WORKSPACE: "/w",
+        SORTIE_ATTEMPT: "0",
+      },
+    );
   });
 });

@@ -43,7 +43,9 @@ describe("computeWorkspacePath", () => {
     const base = await realpath(await tempDir());
     await mkdir(join(base, "real"));
     await symlink(join(base, "real"), join(base, "link"));
-    expect(await computeWorkspacePath(join(base, "link", "later"), "X-1")).toBe(join(base, "real", "later", "X-1"));
+    expect(await computeWorkspacePath(join(base, "link", "later"), "X-1")).toBe(
+      join(base, "real", "later", "X-1"),
+    );
   });
 
   test("rejects an empty root", async () => {

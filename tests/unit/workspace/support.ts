@@ -64,7 +64,14 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 }
 
 export function hooksConfig(fields: Partial<HooksConfig> = {}): HooksConfig {
-  return { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 10_000, ...fields };
+  return {
+    afterCreate: null,
+    beforeRun: null,
+    afterRun: null,
+    beforeRemove: null,
+    timeoutMs: 10_000,
+    ...fields,
+  };
 }
 
 /** Rejects with the thrown value so tests can inspect error fields. */
