@@ -154,14 +154,16 @@ export class MockAdapter implements AgentAdapter {
 
     if (s.writeFile !== undefined) {
       const started = performance.now();
-      const content = s.writeFile.content
-        .replaceAll("{identifier}", params.issue.identifier)
-        .replaceAll("{turn}", String(params.turnNumber));
+      const fill = (text: string): string =>
+        text
+          .replaceAll("{identifier}", params.issue.identifier)
+          .replaceAll("{turn}", String(params.turnNumber));
+      const path = fill(s.writeFile.path);
       try {
-        await writeWorkspaceFile(state.workspacePath, s.writeFile.path, content);
+        await writeWorkspaceFile(state.workspacePath, path, fill(s.writeFile.content));
       } catch (err) {
         const message = `write_file: ${err instanceof Error ? err.message : String(err)}`;
-        this.#logger.warn("mock write_file failed", { path: s.writeFile.path, error: message });
+        this.#logger.warn("mock write_file failed", { path, error: message });
         emit("tool_result", {
           toolName: "write_file",
           toolDurationMs: Math.round(performance.now() - started),
@@ -175,7 +177,7 @@ export class MockAdapter implements AgentAdapter {
         toolName: "write_file",
         toolDurationMs: Math.round(performance.now() - started),
         toolError: false,
-        message: `wrote ${s.writeFile.path}`,
+        message: `wrote ${path}`,
       });
     }
 

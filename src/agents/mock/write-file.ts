@@ -28,7 +28,7 @@ export async function writeWorkspaceFile(workspace: string, relPath: string, con
     }
   }
   const real = await realpath(existing);
-  if (!inside(root, real)) throw new Error(`path ${relPath} resolves outside the workspace`);
+  if (real !== root && !inside(root, real)) throw new Error(`path ${relPath} resolves outside the workspace`);
 
   await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${crypto.randomUUID()}.tmp`);
