@@ -72,6 +72,11 @@ export interface HttpRequest {
   responseType?: "json" | "text";
   /** Message of the tracker_payload_error thrown when a JSON body does not parse. */
   parseErrorMessage?: string;
+  /**
+   * fetch's redirect mode; default "follow". Bun drops Authorization on cross-origin redirects,
+   * so a log download redirected to blob storage does not carry the token.
+   */
+  redirect?: RequestRedirect;
 }
 
 export interface HttpResponse {
@@ -127,7 +132,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     };
 
     let headers: Headers;
-    const init: RequestInit = { method };
+    const init: RequestInit = { method, redirect: req.redirect ?? "follow" };
     try {
       headers = new Headers(options.headers?.(new URL(url)));
       for (const [name, value] of new Headers(req.headers)) headers.set(name, value);
