@@ -4,7 +4,7 @@
 import { Database } from "bun:sqlite";
 import { Kysely } from "kysely";
 import { BunSqliteDialect } from "kysely-bun-sqlite";
-import { diagnoseDatabaseFailure, PersistenceError, sqliteCode } from "./open-errors.ts";
+import { diagnoseDatabaseFailure, PersistenceError, sqliteCode, writableOpenProblem } from "./open-errors.ts";
 import type { Schema } from "./schema.ts";
 
 /** Only external readers ever wait on it: this process is the single writer. */
@@ -20,19 +20,29 @@ export interface SqliteConnection {
 
 export function openConnection(path: string, options: { readonly?: boolean } = {}): SqliteConnection {
   const readonly = options.readonly === true;
+  if (!readonly) {
+    const problem = writableOpenProblem(path);
+    if (problem?.cause !== undefined) {
+      throw new PersistenceError("database_open_error", `open database ${path}: ${problem.cause}`, {
+        dbPath: path,
+        hint: problem.hint,
+      });
+    }
+  }
   let raw: Database;
   try {
     raw = readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
   } catch (err) {
     throw openError(path, err, readonly);
   }
-  if (!readonly) {
-    try {
-      applyPragmas(raw, path);
-    } catch (err) {
-      raw.close();
-      throw err instanceof PersistenceError ? err : openError(path, err, readonly);
-    }
+  try {
+    if (!readonly) applyPragmas(raw, path);
+    // Reading the schema makes a corrupt or foreign file fail here, as an open error, rather
+    // than somewhere in the first migration or query.
+    raw.query("SELECT COUNT(*) FROM sqlite_master").get();
+  } catch (err) {
+    raw.close(true);
+    throw err instanceof PersistenceError ? err : openError(path, err, readonly);
   }
   const db = new Kysely<Schema>({ dialect: new BunSqliteDialect({ database: raw }) });
   return { path, readonly, raw, db };
@@ -64,4 +74,17 @@ export function openError(path: string, err: unknown, readonly: boolean): Persis
     hint: diagnosis.hint,
     sqliteCode: sqliteCode(err),
   });
+}
+
+/**
+ * Closes the connection for real: finalizes every statement so SQLite closes at once, which
+ * checkpoints the WAL and removes the -wal and -shm files (a lazy close would leave them until
+ * garbage collection).
+ */
+export async function closeConnection(conn: SqliteConnection): Promise<void> {
+  try {
+    conn.raw.close(true);
+  } finally {
+    await conn.db.destroy();
+  }
 }

@@ -92,6 +92,17 @@ export function diagnoseDatabaseFailure(path: string, err: unknown, readonly = f
   };
 }
 
+/**
+ * Checks, before SQLite opens anything, that a writable database can work at `path`: SQLite
+ * would otherwise fall back to a read-only connection on an unwritable file and fail only at the
+ * first write, or fail with a bare "unable to open database file".
+ */
+export function writableOpenProblem(path: string): Diagnosis | undefined {
+  if (path === ":memory:" || path === "" || path.startsWith("file:")) return undefined;
+  const file = resolve(path);
+  return directoryProblem(dirname(file), file, false) ?? fileProblems(file, false);
+}
+
 function directoryProblem(dir: string, file: string, readonly: boolean): Diagnosis | undefined {
   try {
     const st = statSync(dir);
@@ -109,7 +120,8 @@ function directoryProblem(dir: string, file: string, readonly: boolean): Diagnos
         hint: `create it (in a container: mount the data volume there), or ${DB_PATH_ADVICE}`,
       };
     }
-    if (errno === "EACCES") return permissionDenied(dir, `directory ${dir} cannot be searched`, dir);
+    if (errno === "EACCES")
+      return permissionDenied(`permission denied: directory ${dir} cannot be searched`, dir);
     return undefined;
   }
   try {
@@ -133,11 +145,7 @@ function directoryProblem(dir: string, file: string, readonly: boolean): Diagnos
   const denied = accessProblem(dir, constants.W_OK | constants.X_OK);
   if (denied === "EROFS") return readOnlyFileSystem(dir);
   if (denied === "EACCES" || denied === "EPERM") {
-    return permissionDenied(
-      dir,
-      `permission denied: directory ${dir} is not writable ${describeOwner(dir)}`,
-      dir,
-    );
+    return permissionDenied(`permission denied: directory ${dir} is not writable ${describeOwner(dir)}`, dir);
   }
   return undefined;
 }
@@ -150,7 +158,6 @@ function fileProblems(file: string, readonly: boolean): Diagnosis | undefined {
     if (denied === "EACCES" || denied === "EPERM") {
       const what = readonly ? "readable" : "readable and writable";
       return permissionDenied(
-        candidate,
         `permission denied: ${candidate} is not ${what} ${describeOwner(candidate)}`,
         dirname(file),
       );
@@ -168,13 +175,13 @@ function readOnlyFileSystem(dir: string): Diagnosis {
   };
 }
 
-function permissionDenied(target: string, cause: string, dataDir: string): Diagnosis {
+function permissionDenied(cause: string, dataDir: string): Diagnosis {
   return {
     cause,
     hint:
       `give the user sortie runs as (${currentUser()}) write access to ${dataDir}: in Kubernetes set the pod's ` +
       "securityContext.fsGroup (with fsGroupChangePolicy: OnRootMismatch) so the volume is group-writable, " +
-      `or chown the data directory to that user; or set SORTIE_DB_PATH to a writable location (checked: ${target})`,
+      "or chown the data directory to that user; or set SORTIE_DB_PATH to a writable location",
   };
 }
 

@@ -2,7 +2,7 @@
 // exit or of one interrupted-run recovery committed together.
 import { getLogger } from "@logtape/logtape";
 import { sql } from "kysely";
-import { openConnection, openError, type SqliteConnection } from "./db.ts";
+import { closeConnection, openConnection, openError, type SqliteConnection } from "./db.ts";
 import { migrate } from "./migrate.ts";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.ts";
 import { PersistenceError } from "./open-errors.ts";
@@ -68,7 +68,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     }
     return new SqliteStore(conn, now, version);
   } catch (err) {
-    await conn.db.destroy().catch(() => undefined);
+    await closeConnection(conn).catch(() => undefined);
     throw err;
   }
 }
@@ -382,7 +382,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#db.destroy();
+    await closeConnection(this.#conn);
   }
 }
 

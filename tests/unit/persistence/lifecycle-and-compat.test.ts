@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { openConnection } from "../../../src/persistence/db.ts";
+import { closeConnection, openConnection } from "../../../src/persistence/db.ts";
 import {
   openStore,
   PersistenceError,
@@ -84,7 +84,7 @@ describe("connection", () => {
       expect(timeout).toBeGreaterThan(0);
       expect(timeout).toBeLessThanOrEqual(5000);
     } finally {
-      await conn.db.destroy();
+      await closeConnection(conn);
     }
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { openConnection } from "../../../src/persistence/db.ts";
+import { closeConnection, openConnection } from "../../../src/persistence/db.ts";
 import { migrate, splitStatements } from "../../../src/persistence/migrate.ts";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "../../../src/persistence/migrations.ts";
 import { PersistenceError } from "../../../src/persistence/open-errors.ts";
@@ -115,7 +115,7 @@ async function databaseAtVersion(path: string, k: number): Promise<void> {
   try {
     await migrate(conn.db, MIGRATIONS.slice(0, k), { path, now: () => new Date("2025-01-01T00:00:00Z") });
   } finally {
-    await conn.db.destroy();
+    await closeConnection(conn);
   }
 }
 
@@ -266,7 +266,7 @@ describe("migrations", () => {
       const tables = conn.raw.query("SELECT name FROM sqlite_master WHERE name = 'retry_entries'").all();
       expect(tables).toEqual([]);
     } finally {
-      await conn.db.destroy();
+      await closeConnection(conn);
     }
   });
 
@@ -292,7 +292,7 @@ describe("migrations", () => {
       // The connection is usable afterwards: the failed transaction did not keep it.
       expect(conn.raw.query("SELECT COUNT(*) AS n FROM run_history").get()).toEqual({ n: 0 });
     } finally {
-      await conn.db.destroy();
+      await closeConnection(conn);
     }
   });
 
