@@ -8,7 +8,9 @@ import { Secret } from "./secret.ts";
 import type { TrackerCommentsConfig, TrackerConfig } from "./types.ts";
 
 /** The states a tracker kind uses when the workflow leaves a list empty; undefined = no defaults. */
-export type StateDefaults = (trackerKind: string) => { active: string[]; terminal: string[] } | undefined;
+export type StateDefaults = (
+  trackerKind: string,
+) => { active: readonly string[]; terminal: readonly string[] } | undefined;
 
 const COMMENT_KEYS = [
   ["on_dispatch", "onDispatch"],
