@@ -15,11 +15,18 @@ export type QueryParams = Readonly<
   Record<string, string | number | boolean | readonly (string | number)[] | null | undefined>
 >;
 
+/** A response exhausted its resource: why, and optionally until when (default: limiter.pauseUntil). */
+export interface Exhaustion {
+  reason: string;
+  until?: Date;
+}
+
 /**
- * Decides whether a response (success or error) exhausted a rate-limit budget. Returns the pause
- * reason, or undefined. For success responses `body` is "".
+ * Decides whether a response (success or error) exhausted a rate-limit budget: undefined when
+ * not, else the pause reason (a string) or an Exhaustion naming the end too. For success
+ * responses `body` is "".
  */
-export type ExhaustionCheck = (info: HttpErrorInfo) => string | undefined;
+export type ExhaustionCheck = (info: HttpErrorInfo) => string | Exhaustion | undefined;
 
 export interface RateLimitHooks {
   limiter: RateLimiter;
@@ -170,10 +177,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         body,
       };
       const mapping = mapStatus(info) ?? defaultStatusMapping(info);
-      const exhausted = limits === undefined ? undefined : isExhausted(info);
-      if (limits !== undefined && exhausted !== undefined) {
-        limits.limiter.pause(resource, limits.limiter.pauseUntil(response.headers), exhausted);
-      }
+      if (limits !== undefined) pauseIfExhausted(limits, resource, info, isExhausted);
       throw trackerError(mapping.kind, redact(`${method} ${displayPath}: ${mapping.detail}`));
     }
 
@@ -192,10 +196,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headers: response.headers,
         body: "",
       };
-      const exhausted = isExhausted(info);
-      if (exhausted !== undefined) {
-        limits.limiter.pause(resource, limits.limiter.pauseUntil(response.headers), exhausted);
-      }
+      pauseIfExhausted(limits, resource, info, isExhausted);
     }
 
     return {
@@ -208,6 +209,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return { baseUrl, logger: options.logger, request };
+}
+
+function pauseIfExhausted(
+  limits: RateLimitHooks,
+  resource: string,
+  info: HttpErrorInfo,
+  isExhausted: ExhaustionCheck,
+): void {
+  const exhausted = isExhausted(info);
+  if (exhausted === undefined) return;
+  const { reason, until } =
+    typeof exhausted === "string" ? { reason: exhausted, until: undefined } : exhausted;
+  limits.limiter.pause(resource, until ?? limits.limiter.pauseUntil(info.headers), reason);
 }
 
 /** A 429 exhausts the resource; adapters add their own signals (GitHub 403s, `remaining: 0`). */

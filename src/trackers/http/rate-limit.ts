@@ -100,11 +100,15 @@ export class RateLimiter {
     });
   }
 
-  /** When a response that exhausted the budget lets calls resume: Retry-After, else the reset header, else a fallback. */
-  pauseUntil(headers: Headers): Date {
+  /**
+   * When a response that exhausted the budget lets calls resume: Retry-After, else the reset
+   * header (unless `useReset` is false — GitHub's secondary limits carry the primary budget's
+   * reset, which says nothing about them), else the fallback pause.
+   */
+  pauseUntil(headers: Headers, options: { useReset?: boolean } = {}): Date {
     const now = this.#now();
-    const until =
-      retryAfterTime(headers, now) ?? resetHeader(headers) ?? new Date(now.getTime() + this.#fallbackPauseMs);
+    const reset = options.useReset === false ? null : resetHeader(headers);
+    const until = retryAfterTime(headers, now) ?? reset ?? new Date(now.getTime() + this.#fallbackPauseMs);
     const earliest = now.getTime() + MINIMUM_PAUSE_MS;
     return until.getTime() < earliest ? new Date(earliest) : until;
   }

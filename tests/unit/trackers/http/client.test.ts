@@ -335,6 +335,37 @@ describe("rate-limit pacing", () => {
     ]);
   });
 
+  test("an adapter's exhaustion check can name the end of the pause", async () => {
+    const server = fake(
+      () =>
+        new Response("You have exceeded a secondary rate limit", {
+          status: 403,
+          headers: {
+            "x-ratelimit-remaining": "4000",
+            "x-ratelimit-reset": `${Date.parse("2026-03-01T11:00:00Z") / 1000}`,
+          },
+        }),
+    );
+    const clock = fakeClock("2026-03-01T10:00:00.000Z");
+    const logger = recordingLogger();
+    const limiter = new RateLimiter({ now: clock.now, logger });
+    const http = client(server, {
+      logger,
+      rateLimits: {
+        limiter,
+        defaultResource: "core",
+        isExhausted: (info) =>
+          info.status === 403 && info.body.toLowerCase().includes("rate limit")
+            ? { reason: "secondary rate limit", until: limiter.pauseUntil(info.headers, { useReset: false }) }
+            : undefined,
+      },
+    });
+    await sortieError(http.request({ path: "/issues" }));
+    expect(limiter.pauses()).toEqual([
+      { resource: "core", until: new Date("2026-03-01T10:01:00Z"), reason: "secondary rate limit" },
+    ]);
+  });
+
   test("an adapter's exhaustion check pauses on a success with no budget left until the reset", async () => {
     const reset = Date.parse("2026-03-01T11:00:00Z") / 1000;
     const server = fake(() =>

@@ -31,6 +31,17 @@ describe("pause end time", () => {
   });
 });
 
+test("without the reset header, a response naming only a reset pauses for the fallback", () => {
+  const { limiter: rl } = limiter();
+  const headers = new Headers({ "x-ratelimit-reset": "1772362800" });
+  expect(rl.pauseUntil(headers, { useReset: false }).toISOString()).toBe("2026-03-01T10:01:00.000Z");
+  expect(
+    rl
+      .pauseUntil(new Headers({ "retry-after": "5", ...Object.fromEntries(headers) }), { useReset: false })
+      .toISOString(),
+  ).toBe("2026-03-01T10:00:05.000Z");
+});
+
 describe("pauses", () => {
   test("a paused resource fails fast; an extension during the pause does not warn again", () => {
     const { clock, logger, limiter: rl } = limiter();
