@@ -132,20 +132,22 @@ export class SseHub {
 
   #write(client: Client, text: string): void {
     if (client.closed) return;
-    try {
-      client.controller.enqueue(encoder.encode(text));
-    } catch {
-      this.#drop(client);
-      return;
-    }
+    // A client that has not taken the previous maxQueuedBytes is too slow: drop it rather than
+    // queue more. Checked before enqueuing so one large event never cuts off a fast reader.
     const desired = client.controller.desiredSize;
-    if (desired !== null && desired < 0) {
+    if (desired !== null && desired <= 0) {
       this.#options.logger.debug("event stream closed, client too slow", { queued_bytes: -desired });
       try {
         client.controller.error(new Error("event stream client too slow"));
       } catch {
         // nothing left to abort
       }
+      this.#drop(client);
+      return;
+    }
+    try {
+      client.controller.enqueue(encoder.encode(text));
+    } catch {
       this.#drop(client);
     }
   }

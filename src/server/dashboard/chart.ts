@@ -73,15 +73,18 @@ function statusClass(status: string): StatusClass {
     : "other";
 }
 
-/** 1, 2, 5 × 10^k at or above n (at least 1). */
-function niceCeil(n: number): number {
+/** The smallest step × 10^k at or above n (at least 1). */
+function niceCeil(n: number, steps: readonly number[] = [1, 2, 5, 10]): number {
   if (!(n > 1)) return 1;
   const exp = 10 ** Math.floor(Math.log10(n));
-  for (const step of [1, 2, 5, 10]) {
+  for (const step of steps) {
     if (step * exp >= n) return step * exp;
   }
   return 10 * exp;
 }
+
+// Even maxima keep the middle session tick a whole number.
+const SESSION_STEPS = [1, 2, 4, 6, 8, 10];
 
 export function formatCompact(n: number): string {
   if (n >= 1_000_000) return `${round1(n / 1_000_000)}M`;
@@ -130,7 +133,7 @@ export function buildActivityChart(
   const slot = plotWidth / count;
   const barWidth = slot * 0.72;
   const totals = sessions.map((m) => [...m.values()].reduce((a, b) => a + b, 0));
-  const maxSessions = niceCeil(Math.max(...totals));
+  const maxSessions = niceCeil(Math.max(...totals), SESSION_STEPS);
   const maxTokens = niceCeil(Math.max(...tokens));
   const yOf = (value: number, max: number): number => round1(TOP + plotHeight - (value / max) * plotHeight);
 
@@ -180,7 +183,7 @@ export function buildActivityChart(
       xTicks.push({ pos: round1(LEFT + slot * i), label: formatClock(new Date(t)).slice(0, 5) });
   }
   const ticks = (max: number, fmt: (n: number) => string): ChartTick[] =>
-    [0, max / 2, max].map((v) => ({ pos: yOf(v, max), label: fmt(v) }));
+    (max > 1 ? [0, max / 2, max] : [0, max]).map((v) => ({ pos: yOf(v, max), label: fmt(v) }));
 
   const tokenTotal = tokens.reduce((a, b) => a + b, 0);
   const sessionTotal = totals.reduce((a, b) => a + b, 0);
@@ -192,7 +195,7 @@ export function buildActivityChart(
     tokenPath: tokenTotal > 0 ? line.map((p, i) => `${i === 0 ? "M" : "L"}${p.x} ${p.y}`).join(" ") : "",
     tokenPoints: line.filter((p) => p.tokens > 0).map(({ x, y }) => ({ x, y })),
     xTicks,
-    sessionTicks: ticks(maxSessions, (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1))),
+    sessionTicks: ticks(maxSessions, String),
     tokenTicks: ticks(maxTokens, formatCompact),
     legend: STATUS_ORDER.filter((s) => present.has(s)).map((status) => ({
       status,
