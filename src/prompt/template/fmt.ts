@@ -1,0 +1,332 @@
+// Go's fmt package as templates see it: print (Sprint), println (Sprintln), printf (Sprintf) and
+// the `%v` rendering of every action's result. Verbs: v s d q t f F e E g G x X o O b c U T %.
+
+import { goQuote, isPrintable } from "../../domain/go-format.ts";
+import { type FloatFormat, formatFloat } from "./float-format.ts";
+import {
+  floatOf,
+  GoFloat,
+  isGoFloat,
+  isGoInt,
+  isGoMap,
+  sortedKeys,
+  toBigInt,
+  typeName,
+  utf8Bytes,
+} from "./values.ts";
+
+interface Spec {
+  minus: boolean;
+  plus: boolean;
+  sharp: boolean;
+  space: boolean;
+  zero: boolean;
+  sharpV: boolean;
+  wid: number | null;
+  prec: number | null;
+}
+
+const PLAIN: Spec = {
+  minus: false,
+  plus: false,
+  sharp: false,
+  space: false,
+  zero: false,
+  sharpV: false,
+  wid: null,
+  prec: null,
+};
+
+function pad(s: string, spec: Spec, zeroOK = true): string {
+  if (spec.wid === null) return s;
+  const n = spec.wid - [...s].length;
+  if (n <= 0) return s;
+  if (spec.minus) return s + " ".repeat(n);
+  return (spec.zero && zeroOK ? "0" : " ").repeat(n) + s;
+}
+
+function badVerb(verb: string, arg: unknown, spec: Spec): string {
+  if (arg === null || arg === undefined) return `%!${verb}(<nil>)`;
+  return `%!${verb}(${typeName(arg)}=${formatArg(arg, "v", spec)})`;
+}
+
+function quoteRune(r: number): string {
+  if (r === 0x27) return "'\\''";
+  if (r === 0x22) return `'"'`;
+  const q = goQuote(String.fromCodePoint(r));
+  return `'${q.slice(1, -1)}'`;
+}
+
+function fmtInteger(n: number | bigint, verb: string, spec: Spec): string {
+  const v = toBigInt(n);
+  switch (verb) {
+    case "c":
+      return pad(String.fromCodePoint(v >= 0n && v <= 0x10ffffn ? Number(v) : 0xfffd), spec);
+    case "q":
+      return pad(quoteRune(v >= 0n && v <= 0x10ffffn ? Number(v) : 0xfffd), spec);
+    case "U": {
+      let s = `U+${(v < 0n ? -v : v).toString(16).toUpperCase().padStart(4, "0")}`;
+      if (spec.sharp && v >= 0n && v <= 0x10ffffn && isPrintable(Number(v))) {
+        s += ` '${String.fromCodePoint(Number(v))}'`;
+      }
+      return pad(s, spec, false);
+    }
+  }
+  const base = { v: 10, d: 10, b: 2, o: 8, O: 8, x: 16, X: 16 }[verb];
+  if (base === undefined) return badVerb(verb, n, spec);
+  const negative = v < 0n;
+  let digits = (negative ? -v : v).toString(base);
+  if (verb === "X") digits = digits.toUpperCase();
+  let prec = 0;
+  if (spec.prec !== null) {
+    prec = spec.prec;
+    if (prec === 0 && v === 0n) return pad("", { ...spec, zero: false });
+  } else if (spec.zero && !spec.minus && spec.wid !== null) {
+    prec = spec.wid - (negative || spec.plus || spec.space ? 1 : 0);
+  }
+  if (digits.length < prec) digits = "0".repeat(prec - digits.length) + digits;
+  if (spec.sharp) {
+    if (verb === "b") digits = `0b${digits}`;
+    else if (verb === "o" && digits[0] !== "0") digits = `0${digits}`;
+    else if (verb === "x") digits = `0x${digits}`;
+    else if (verb === "X") digits = `0X${digits}`;
+  }
+  if (verb === "O") digits = `0o${digits}`;
+  const sign = negative ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+  return pad(sign + digits, spec, false);
+}
+
+function fmtFloat(f: number, verb: string, spec: Spec): string {
+  let fmt: FloatFormat;
+  let prec: number;
+  if (verb === "v" || verb === "g" || verb === "G") [fmt, prec] = [verb === "G" ? "G" : "g", -1];
+  else if (verb === "f" || verb === "F" || verb === "e" || verb === "E")
+    [fmt, prec] = [verb === "F" ? "f" : verb, 6];
+  else return badVerb(verb, new GoFloat(f), spec);
+  if (spec.prec !== null) prec = spec.prec;
+  let num = formatFloat(f, fmt, prec);
+  if (num[0] !== "-" && num[0] !== "+") num = `+${num}`;
+  if (spec.space && num[0] === "+" && !spec.plus) num = ` ${num.slice(1)}`;
+  if (num[1] === "I" || num[1] === "N") {
+    if (num[1] === "N" && !spec.space && !spec.plus) num = num.slice(1);
+    return pad(num, spec, false);
+  }
+  if (spec.plus || num[0] !== "+") {
+    if (spec.zero && !spec.minus && spec.wid !== null && spec.wid > num.length) {
+      return num[0] + "0".repeat(spec.wid - num.length) + num.slice(1);
+    }
+    return pad(num, spec);
+  }
+  return pad(num.slice(1), spec);
+}
+
+function fmtString(s: string, verb: string, spec: Spec): string {
+  if (verb === "v" && spec.sharpV) verb = "q";
+  if (spec.prec !== null) s = [...s].slice(0, spec.prec).join("");
+  switch (verb) {
+    case "v":
+    case "s":
+      return pad(s, spec);
+    case "q":
+      if (spec.sharp && !/[`\x00-\x08\x0a-\x1f\x7f\ufeff]/.test(s)) return pad(`\`${s}\``, spec);
+      return pad(spec.plus ? goQuote(s).replace(/[^\x00-\x7f]/gu, asciiEscape) : goQuote(s), spec);
+    case "x":
+    case "X": {
+      const hex = [...utf8Bytes(s)].map((b) => b.toString(16).padStart(2, "0"));
+      const joined = spec.space
+        ? hex.map((h) => (spec.sharp ? `0x${h}` : h)).join(" ")
+        : (spec.sharp && hex.length > 0 ? "0x" : "") + hex.join("");
+      return pad(verb === "X" ? joined.toUpperCase() : joined, spec);
+    }
+  }
+  return badVerb(verb, s, spec);
+}
+
+function asciiEscape(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  return cp > 0xffff ? `\\U${cp.toString(16).padStart(8, "0")}` : `\\u${cp.toString(16).padStart(4, "0")}`;
+}
+
+/** One element of a list or map: a nil interface prints as `<nil>` whatever the verb. */
+function formatElem(v: unknown, verb: string, spec: Spec): string {
+  if (v === null || v === undefined) return spec.sharpV ? "interface {}(nil)" : pad("<nil>", spec);
+  return formatArg(v, verb, spec);
+}
+
+/** fmt's printArg: renders one operand with a verb. */
+function formatArg(arg: unknown, verb: string, spec: Spec): string {
+  if (arg === null || arg === undefined) {
+    return verb === "v" || verb === "T" ? pad("<nil>", spec) : badVerb(verb, arg, spec);
+  }
+  if (verb === "T") return pad(typeName(arg), spec);
+  if (typeof arg === "boolean") {
+    return verb === "t" || verb === "v" ? pad(String(arg), spec) : badVerb(verb, arg, spec);
+  }
+  if (typeof arg === "string") return fmtString(arg, verb, spec);
+  if (isGoInt(arg)) return fmtInteger(arg, verb, spec);
+  if (isGoFloat(arg)) return fmtFloat(floatOf(arg), verb, spec);
+  if (Array.isArray(arg)) {
+    const elems = arg.map((e) => formatElem(e, verb, spec));
+    return spec.sharpV ? `${typeName(arg)}{${elems.join(", ")}}` : `[${elems.join(" ")}]`;
+  }
+  if (isGoMap(arg)) {
+    const entries = sortedKeys(arg).map(
+      (k) => `${formatElem(k, verb, spec)}:${formatElem(arg[k], verb, spec)}`,
+    );
+    return spec.sharpV ? `${typeName(arg)}{${entries.join(", ")}}` : `map[${entries.join(" ")}]`;
+  }
+  return pad(String(arg), spec);
+}
+
+/** `%v` of a single value (how an action prints its result, once "no value" is ruled out). */
+export function formatValue(value: unknown): string {
+  return formatArg(value, "v", PLAIN);
+}
+
+/** One value with a verb and no flags, e.g. `formatVerb(x, "s")` for `%s`. */
+export function formatVerb(value: unknown, verb: string): string {
+  return formatArg(value, verb, PLAIN);
+}
+
+/** fmt.Sprint: operands are separated by a space when neither side is a string. */
+export function sprint(args: readonly unknown[]): string {
+  let out = "";
+  let prevString = false;
+  args.forEach((arg, i) => {
+    const isString = typeof arg === "string";
+    if (i > 0 && !isString && !prevString) out += " ";
+    out += formatArg(arg, "v", PLAIN);
+    prevString = isString;
+  });
+  return out;
+}
+
+/** fmt.Sprintln: operands always separated by a space, newline appended. */
+export function sprintln(args: readonly unknown[]): string {
+  return `${args.map((a) => formatArg(a, "v", PLAIN)).join(" ")}\n`;
+}
+
+function parseNum(format: string, i: number): [number | null, number] {
+  let j = i;
+  while (j < format.length && format.charCodeAt(j) >= 48 && format.charCodeAt(j) <= 57) j++;
+  return j === i ? [null, i] : [Number(format.slice(i, j)), j];
+}
+
+/** fmt.Sprintf, including `*` widths, `[n]` argument indexes and the `%!` error forms. */
+export function sprintf(format: string, args: readonly unknown[]): string {
+  let out = "";
+  let argNum = 0;
+  let reordered = false;
+  let i = 0;
+  const end = format.length;
+  while (i < end) {
+    const pct = format.indexOf("%", i);
+    if (pct < 0) {
+      out += format.slice(i);
+      break;
+    }
+    out += format.slice(i, pct);
+    i = pct + 1;
+    const spec: Spec = { ...PLAIN };
+    flags: for (; i < end; i++) {
+      switch (format[i]) {
+        case "#":
+          spec.sharp = true;
+          break;
+        case "0":
+          spec.zero = !spec.minus;
+          break;
+        case "+":
+          spec.plus = true;
+          break;
+        case "-":
+          spec.minus = true;
+          spec.zero = false;
+          break;
+        case " ":
+          spec.space = true;
+          break;
+        default:
+          break flags;
+      }
+    }
+    let goodArgNum = true;
+    let afterIndex = false;
+    const argIndex = (): void => {
+      if (format[i] !== "[") return;
+      reordered = true;
+      const close = format.indexOf("]", i);
+      const n = close < 0 ? Number.NaN : Number(format.slice(i + 1, close));
+      if (close < 0 || !Number.isInteger(n) || n < 1 || format.slice(i + 1, close) === "") {
+        goodArgNum = false;
+        i = close < 0 ? end : close + 1;
+        return;
+      }
+      argNum = n - 1;
+      i = close + 1;
+      afterIndex = true;
+    };
+    const intArg = (): number | null => {
+      const a = args[argNum];
+      argNum++;
+      return argNum - 1 < args.length && isGoInt(a) ? Number(a) : null;
+    };
+    argIndex();
+    if (format[i] === "*") {
+      i++;
+      spec.wid = intArg();
+      if (spec.wid === null) out += "%!(BADWIDTH)";
+      else if (spec.wid < 0) {
+        spec.wid = -spec.wid;
+        spec.minus = true;
+        spec.zero = false;
+      }
+      afterIndex = false;
+    } else {
+      [spec.wid, i] = parseNum(format, i);
+      if (afterIndex && spec.wid !== null) goodArgNum = false;
+    }
+    if (format[i] === ".") {
+      i++;
+      if (afterIndex) goodArgNum = false;
+      afterIndex = false;
+      argIndex();
+      if (format[i] === "*") {
+        i++;
+        spec.prec = intArg();
+        if (spec.prec === null) out += "%!(BADPREC)";
+        else if (spec.prec < 0) spec.prec = null;
+        afterIndex = false;
+      } else {
+        [spec.prec, i] = parseNum(format, i);
+        spec.prec ??= 0;
+      }
+    }
+    if (!afterIndex) argIndex();
+    if (i >= end) {
+      out += "%!(NOVERB)";
+      break;
+    }
+    const verb = String.fromCodePoint(format.codePointAt(i) ?? 0);
+    i += verb.length;
+    if (verb === "%") out += "%";
+    else if (!goodArgNum) out += `%!${verb}(BADINDEX)`;
+    else if (argNum >= args.length) out += `%!${verb}(MISSING)`;
+    else {
+      if (verb === "v") {
+        spec.sharpV = spec.sharp;
+        spec.sharp = false;
+        spec.plus = false;
+      }
+      out += formatArg(args[argNum], verb, spec);
+      argNum++;
+    }
+  }
+  if (!reordered && argNum < args.length) {
+    const extra = args
+      .slice(argNum)
+      .map((a) => (a === null || a === undefined ? "<nil>" : `${typeName(a)}=${formatArg(a, "v", PLAIN)}`));
+    out += `%!(EXTRA ${extra.join(", ")})`;
+  }
+  return out;
+}
