@@ -36,6 +36,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Clock for uptime and refresh timestamps (tests). */
   now?: () => Date;
+  /** How long the dashboard waits for run history before rendering without it (default 2 s). */
+  historyBudgetMs?: number;
   /** Stream limits and timings (tests). */
   events?: Partial<Pick<SseHubOptions, "maxStreams" | "throttleMs" | "heartbeatMs" | "maxQueuedBytes">>;
 }
@@ -88,19 +90,22 @@ export function createApp(options: AppOptions): HttpApp {
     startedAt: options.startedAt,
     tokenRates: options.tokenRates,
     logger,
+    historyBudgetMs: options.historyBudgetMs,
   });
   const hub = new SseHub({
     view,
     logger,
     ...options.events,
-    buildEvents: async () => {
+    buildEvents: () => {
       const snapshot = view.snapshot();
-      const events: SseEvent[] = [
-        { event: "state", data: JSON.stringify(toWireState(snapshot, options.tokenRates)) },
-      ];
-      const fragments = await dashboard.fragments(snapshot);
-      if (fragments) events.push({ event: "dashboard", data: JSON.stringify(fragments) });
-      return events;
+      const state: SseEvent = {
+        event: "state",
+        data: JSON.stringify(toWireState(snapshot, options.tokenRates)),
+      };
+      const fragments = dashboard
+        .fragments(snapshot)
+        .then((html) => (html ? { event: "dashboard", data: JSON.stringify(html) } : null));
+      return [state, fragments];
     },
   });
 

@@ -12,8 +12,12 @@ export interface SseEvent {
 
 export interface SseHubOptions {
   view: OrchestratorView;
-  /** Builds the events sent on connect and after each change; a throw skips that update. */
-  buildEvents: () => SseEvent[] | Promise<SseEvent[]>;
+  /**
+   * Builds the events sent on connect and after each change, in order. Events given as promises
+   * are written when they settle, so a slow one never holds back those before it; a promise that
+   * resolves to null or rejects is skipped. A throw skips the whole update.
+   */
+  buildEvents: () => Array<SseEvent | Promise<SseEvent | null>>;
   logger: Logger;
   maxStreams?: number;
   throttleMs?: number;
@@ -197,14 +201,18 @@ export class SseHub {
   }
 
   async #sendFresh(clients: Client[]): Promise<void> {
-    let events: SseEvent[];
+    let events: Array<SseEvent | Promise<SseEvent | null>>;
     try {
-      events = await this.#options.buildEvents();
+      events = this.#options.buildEvents();
     } catch (error) {
       this.#options.logger.warn("snapshot request failed", { method: "GET", path: "/api/events", error });
       return;
     }
-    const text = events.map(formatSseEvent).join("");
-    for (const client of clients) this.#write(client, text);
+    for (const pending of events) {
+      const event = await Promise.resolve(pending).catch(() => null);
+      if (!event) continue;
+      const text = formatSseEvent(event);
+      for (const client of clients) this.#write(client, text);
+    }
   }
 }

@@ -21,6 +21,7 @@ export interface DashboardDeps {
   startedAt: Date;
   tokenRates?: TokenRates;
   logger: Logger;
+  historyBudgetMs?: number;
 }
 
 export interface Dashboard {
@@ -28,6 +29,17 @@ export interface Dashboard {
   page(): Promise<Response>;
   /** Live-update fragments for a snapshot; null when rendering failed (logged). */
   fragments(snapshot: RuntimeSnapshot): Promise<Record<FragmentId, string> | null>;
+}
+
+/** Run-history reads get this long before the dashboard renders without them. */
+export const HISTORY_BUDGET_MS = 2000;
+
+function withBudget<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`run history query took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 function htmlResponse(body: string, status: number): Response {
@@ -42,15 +54,15 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 
   async function readHistory(now: Date): Promise<{ runs: RecentRun[] | null; usage: UsageBucket[] | null }> {
     const since = new Date(now.getTime() - CHART_WINDOW_MS);
+    const budget = deps.historyBudgetMs ?? HISTORY_BUDGET_MS;
+    const read = <T>(query: () => Promise<T>): Promise<T | null> =>
+      withBudget(Promise.resolve().then(query), budget).catch((error: unknown) => {
+        logger.warn("dashboard run history query failed", { error });
+        return null;
+      });
     const [runs, usage] = await Promise.all([
-      deps.history.recentRuns(HISTORY_ROWS).catch((error: unknown) => {
-        logger.warn("dashboard run history query failed", { error });
-        return null;
-      }),
-      deps.history.tokenUsageSeries(since, CHART_BUCKET_MS).catch((error: unknown) => {
-        logger.warn("dashboard run history query failed", { error });
-        return null;
-      }),
+      read(() => deps.history.recentRuns(HISTORY_ROWS)),
+      read(() => deps.history.tokenUsageSeries(since, CHART_BUCKET_MS)),
     ]);
     return { runs, usage };
   }
