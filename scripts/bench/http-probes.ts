@@ -45,7 +45,12 @@ function serveBoth(): void {
     port: 0,
     fetch: () => new Response(body, { headers: { "Content-Type": "application/json; charset=utf-8" } }),
   });
-  const sortie = Bun.serve({ hostname: "127.0.0.1", port: 0, idleTimeout: 60, fetch: (req) => app.fetch(req) });
+  const sortie = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 60,
+    fetch: (req) => app.fetch(req),
+  });
   process.stdout.write(`${JSON.stringify({ bare: bare.port, sortie: sortie.port })}\n`);
 }
 
@@ -89,7 +94,10 @@ async function main(): Promise<void> {
   const requests = Number(argValue("--requests", "20000"));
   const concurrency = Number(argValue("--concurrency", "64"));
   const asJson = process.argv.includes("--json");
-  const child = Bun.spawn([process.execPath, import.meta.path, "--serve"], { stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn([process.execPath, import.meta.path, "--serve"], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   try {
     const reader = child.stdout.getReader();
     let line = "";

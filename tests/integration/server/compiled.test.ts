@@ -60,7 +60,9 @@ describe("compiled binary", () => {
     expect(html).toMatch(/class="badge"[^>]*>9\.9\.9</);
 
     const icon = new Uint8Array(await (await fetch(`${base}/favicon.ico`)).arrayBuffer());
-    const source = new Uint8Array(await Bun.file(join(ROOT, "src/server/dashboard/favicon.ico")).arrayBuffer());
+    const source = new Uint8Array(
+      await Bun.file(join(ROOT, "src/server/dashboard/favicon.ico")).arrayBuffer(),
+    );
     expect(icon).toEqual(source);
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
