@@ -5,7 +5,9 @@ import type { Diagnostic, ServiceConfig, TrackerConfig } from "../config/types.t
 import { trackerError } from "../domain/errors.ts";
 import type { TrackerAdapter } from "../domain/tracker.ts";
 import { fileTracker } from "./file/index.ts";
+import { githubTracker } from "./github/index.ts";
 import { instrumentTracker, type MetricsPolicy } from "./instrumented.ts";
+import { jiraTracker } from "./jira/index.ts";
 
 /**
  * What adapters log through. A LogTape `Logger` satisfies it; tests pass a recorder. Messages are
@@ -56,7 +58,7 @@ export interface TrackerKindDefinition {
   create(config: TrackerAdapterConfig, deps: TrackerDeps): TrackerAdapter;
 }
 
-const TRACKER_DEFINITIONS: readonly TrackerKindDefinition[] = [fileTracker];
+const TRACKER_DEFINITIONS: readonly TrackerKindDefinition[] = [fileTracker, githubTracker, jiraTracker];
 
 /**
  * State defaults of kinds whose adapters are not registered yet. The config layer resolves
