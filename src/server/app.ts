@@ -173,6 +173,8 @@ export function createApp(options: AppOptions): HttpApp {
   app.all("/api/status", jsonOnly(ALLOW_GET));
 
   app.get("/api/events", (c) => {
+    // Hono serves HEAD through GET routes; a stream nobody reads must never be opened.
+    if (c.req.raw.method !== "GET") return jsonOnly(ALLOW_GET)(c);
     try {
       view.snapshot();
     } catch (error) {

@@ -30,6 +30,7 @@ export const SSE_MAX_STREAMS = 16;
 export const SSE_THROTTLE_MS = 1000;
 export const SSE_HEARTBEAT_MS = 15_000;
 export const SSE_MAX_QUEUED_BYTES = 1 << 20;
+const DRAIN_CHECK_MS = 1000;
 
 interface Client {
   controller: ReadableStreamDefaultController<Uint8Array>;
@@ -48,6 +49,7 @@ export class SseHub {
   readonly #clients = new Set<Client>();
   #unsubscribe: (() => void) | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #lastPing = 0;
   #pending: ReturnType<typeof setTimeout> | null = null;
   #lastBroadcast = Number.NEGATIVE_INFINITY;
   #broadcasting = false;
@@ -106,7 +108,9 @@ export class SseHub {
     this.#clients.add(client);
     if (!this.#unsubscribe) this.#unsubscribe = this.#options.view.onChange(() => this.#changed());
     if (!this.#heartbeat) {
-      this.#heartbeat = setInterval(() => this.#ping(), this.#options.heartbeatMs);
+      // Draining is also watched here, so streams close promptly even if no change is reported.
+      this.#lastPing = Date.now();
+      this.#heartbeat = setInterval(() => this.#tick(), Math.min(DRAIN_CHECK_MS, this.#options.heartbeatMs));
       this.#heartbeat.unref?.();
     }
   }
@@ -161,11 +165,13 @@ export class SseHub {
     this.#close(client);
   }
 
-  #ping(): void {
+  #tick(): void {
     if (this.#options.view.health().draining) {
       this.closeAll("draining", false);
       return;
     }
+    if (Date.now() - this.#lastPing < this.#options.heartbeatMs) return;
+    this.#lastPing = Date.now();
     for (const client of [...this.#clients]) this.#write(client, ": ping\n\n");
   }
 

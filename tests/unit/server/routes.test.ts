@@ -433,6 +433,16 @@ describe("GET /api/v1/state", () => {
     expect(typeof served?.properties.duration_ms).toBe("number");
   });
 
+  test("answers 500 internal_error when the document cannot be encoded", async () => {
+    const view = new FakeView(makeSnapshot({ rateLimits: { remaining: 10n } }));
+    const { app } = setup({}, view);
+    const res = await app.request("/api/v1/state");
+    expect(res.status).toBe(500);
+    expect(await json(res)).toEqual({
+      error: { code: "internal_error", message: "failed to encode response" },
+    });
+  });
+
   test("answers POST 405 with Allow: GET", async () => {
     const { app } = setup();
     const res = await app.request("/api/v1/state", { method: "POST" });

@@ -120,6 +120,23 @@ describe("GET /api/events", () => {
     expect(await reader.next()).toBeNull();
   });
 
+  test("notices draining without a change notification", async () => {
+    const { app, view } = setup({ heartbeatMs: 20 });
+    const { reader } = await connect(app);
+    await reader.nextOf("dashboard");
+    view.flags.draining = true;
+    expect((await reader.nextOf("draining")).event).toBe("draining");
+    expect(await reader.next()).toBeNull();
+  });
+
+  test("answers HEAD 405 without opening a stream", async () => {
+    const { app } = setup({ maxStreams: 1 });
+    const head = await app.request("/api/events", { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect(head.headers.get("allow")).toBe("GET");
+    expect((await connect(app)).res.status).toBe(200);
+  });
+
   test("closes immediately with the draining event when connecting during drain", async () => {
     const view = new FakeView();
     view.flags.draining = true;
