@@ -14,7 +14,19 @@ export interface WorkflowWatcherOptions {
   retryMs?: number;
   /** A watch error (the caller logs `workflow watcher error`); the watch is re-created. */
   onError?: (error: unknown) => void;
+  /** Timer functions (tests pass a fake to observe the debounce). */
+  timers?: WatchTimers;
 }
+
+export interface WatchTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: WatchTimers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 export interface WorkflowWatcher {
   close(): void;
@@ -30,8 +42,9 @@ export function watchWorkflowDirectory(
   const debounceMs = options.debounceMs ?? WATCH_DEBOUNCE_MS;
   const retryMs = options.retryMs ?? RETRY_MS;
   let watcher: FSWatcher | undefined;
-  let debounce: ReturnType<typeof setTimeout> | undefined;
-  let retry: ReturnType<typeof setTimeout> | undefined;
+  const timers = options.timers ?? realTimers;
+  let debounce: unknown;
+  let retry: unknown;
   let closed = false;
 
   const fire = () => {
@@ -40,8 +53,8 @@ export function watchWorkflowDirectory(
   };
   const bump = () => {
     if (closed) return;
-    if (debounce !== undefined) clearTimeout(debounce);
-    debounce = setTimeout(fire, debounceMs);
+    if (debounce !== undefined) timers.clear(debounce);
+    debounce = timers.set(fire, debounceMs);
   };
   const scheduleRestart = () => {
     if (closed || retry !== undefined) return;
@@ -49,13 +62,12 @@ export function watchWorkflowDirectory(
     watcher = undefined;
     current?.removeAllListeners();
     current?.close();
-    retry = setTimeout(() => {
+    retry = timers.set(() => {
       retry = undefined;
       start();
       // Anything may have changed while no watch was active.
       bump();
     }, retryMs);
-    retry.unref?.();
   };
   const start = () => {
     if (closed) return;
@@ -79,8 +91,8 @@ export function watchWorkflowDirectory(
   return {
     close() {
       closed = true;
-      if (debounce !== undefined) clearTimeout(debounce);
-      if (retry !== undefined) clearTimeout(retry);
+      if (debounce !== undefined) timers.clear(debounce);
+      if (retry !== undefined) timers.clear(retry);
       const current = watcher;
       watcher = undefined;
       current?.removeAllListeners();
