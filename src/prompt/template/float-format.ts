@@ -121,3 +121,63 @@ export function formatFloat(v: number, fmt: FloatFormat, prec: number): string {
   if (prec > d.dp) prec = nd;
   return fmtF(neg, d, Math.max(prec - d.dp, 0));
 }
+
+function floatBits(v: number): { neg: boolean; mant: bigint; exp: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const bits = view.getBigUint64(0);
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  return { neg: bits >> 63n === 1n, mant, exp: exp - 1023 };
+}
+
+/** strconv's 'x'/'X' format: -0x1.yyyyp±dd, shortest when prec < 0. */
+export function formatHexFloat(v: number, fmt: "x" | "X", prec: number): string {
+  if (!Number.isFinite(v)) return formatFloat(v, "g", -1);
+  let { neg, mant, exp } = floatBits(v);
+  if (mant === 0n) exp = 0;
+  const top = 1n << 60n;
+  mant <<= 8n;
+  while (mant !== 0n && (mant & top) === 0n) {
+    mant <<= 1n;
+    exp--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & (top - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  const hex = fmt === "X" ? "0123456789ABCDEF" : "0123456789abcdef";
+  let out = `${neg ? "-" : ""}0${fmt}${(mant >> 60n) & 1n}`;
+  mant = (mant << 4n) & ((1n << 64n) - 1n);
+  const digit = () => {
+    const d = hex[Number((mant >> 60n) & 15n)];
+    mant = (mant << 4n) & ((1n << 64n) - 1n);
+    return d;
+  };
+  if (prec < 0 && mant !== 0n) {
+    out += ".";
+    while (mant !== 0n) out += digit();
+  } else if (prec > 0) {
+    out += ".";
+    for (let i = 0; i < prec; i++) out += digit();
+  }
+  const e = Math.abs(exp);
+  return `${out}${fmt === "X" ? "P" : "p"}${exp < 0 ? "-" : "+"}${e < 10 ? `0${e}` : e}`;
+}
+
+/** strconv's 'b' format: decimal mantissa and binary exponent, e.g. 4503599627370496p-52. */
+export function formatBinaryFloat(v: number): string {
+  if (!Number.isFinite(v)) return formatFloat(v, "g", -1);
+  const { neg, mant, exp } = floatBits(v);
+  const e = exp - 52;
+  return `${neg ? "-" : ""}${mant}p${e >= 0 ? "+" : ""}${e}`;
+}

@@ -2,7 +2,7 @@
 // the `%v` rendering of every action's result. Verbs: v s d q t f F e E g G x X o O b c U T %.
 
 import { goQuote, isPrintable } from "../../domain/go-format.ts";
-import { type FloatFormat, formatFloat } from "./float-format.ts";
+import { type FloatFormat, formatBinaryFloat, formatFloat, formatHexFloat } from "./float-format.ts";
 import {
   floatOf,
   GoFloat,
@@ -62,10 +62,13 @@ function fmtInteger(n: number | bigint, verb: string, spec: Spec): string {
   switch (verb) {
     case "c":
       return pad(String.fromCodePoint(v >= 0n && v <= 0x10ffffn ? Number(v) : 0xfffd), spec);
-    case "q":
-      return pad(quoteRune(v >= 0n && v <= 0x10ffffn ? Number(v) : 0xfffd), spec);
+    case "q": {
+      const q = quoteRune(v >= 0n && v <= 0x10ffffn ? Number(v) : 0xfffd);
+      return pad(spec.plus ? toASCII(q) : q, spec);
+    }
     case "U": {
-      let s = `U+${(v < 0n ? -v : v).toString(16).toUpperCase().padStart(4, "0")}`;
+      const digits = Math.max(4, spec.prec ?? 0);
+      let s = `U+${BigInt.asUintN(64, v).toString(16).toUpperCase().padStart(digits, "0")}`;
       if (spec.sharp && v >= 0n && v <= 0x10ffffn && isPrintable(Number(v))) {
         s += ` '${String.fromCodePoint(Number(v))}'`;
       }
@@ -97,20 +100,23 @@ function fmtInteger(n: number | bigint, verb: string, spec: Spec): string {
 }
 
 function fmtFloat(f: number, verb: string, spec: Spec): string {
-  let fmt: FloatFormat;
-  let prec: number;
-  if (verb === "v" || verb === "g" || verb === "G") [fmt, prec] = [verb === "G" ? "G" : "g", -1];
-  else if (verb === "f" || verb === "F" || verb === "e" || verb === "E")
-    [fmt, prec] = [verb === "F" ? "f" : verb, 6];
-  else return badVerb(verb, new GoFloat(f), spec);
+  let prec = verb === "f" || verb === "F" || verb === "e" || verb === "E" ? 6 : -1;
+  if (!"vgGfFeExXb".includes(verb)) return badVerb(verb, new GoFloat(f), spec);
   if (spec.prec !== null) prec = spec.prec;
-  let num = formatFloat(f, fmt, prec);
+  let num: string;
+  if (verb === "x" || verb === "X") num = formatHexFloat(f, verb, prec);
+  else if (verb === "b") num = formatBinaryFloat(f);
+  else {
+    const fmt: FloatFormat = verb === "v" ? "g" : verb === "F" ? "f" : (verb as FloatFormat);
+    num = formatFloat(f, fmt, prec);
+  }
   if (num[0] !== "-" && num[0] !== "+") num = `+${num}`;
   if (spec.space && num[0] === "+" && !spec.plus) num = ` ${num.slice(1)}`;
   if (num[1] === "I" || num[1] === "N") {
     if (num[1] === "N" && !spec.space && !spec.plus) num = num.slice(1);
     return pad(num, spec, false);
   }
+  if (spec.sharp && verb !== "b") num = keepPoint(num, "vgGx".includes(verb) ? (prec < 0 ? 6 : prec) : 0, verb);
   if (spec.plus || num[0] !== "+") {
     if (spec.zero && !spec.minus && spec.wid !== null && spec.wid > num.length) {
       return num[0] + "0".repeat(spec.wid - num.length) + num.slice(1);
@@ -120,19 +126,42 @@ function fmtFloat(f: number, verb: string, spec: Spec): string {
   return pad(num.slice(1), spec);
 }
 
+/** The `#` flag: always show a decimal point, and for %g keep trailing zeros up to the precision. */
+function keepPoint(num: string, digits: number, verb: string): string {
+  let body = num;
+  let tail = "";
+  const e = body.search(verb === "x" || verb === "X" ? /[pP]/ : /[eEpP]/);
+  if (e >= 0) [body, tail] = [body.slice(0, e), body.slice(e)];
+  let sawNonzero = false;
+  for (const ch of body.slice(1)) {
+    if (ch === ".") continue;
+    if (ch !== "0") sawNonzero = true;
+    if (sawNonzero) digits--;
+  }
+  if (!body.includes(".")) {
+    if (body.length === 2 && body[1] === "0") digits--;
+    body += ".";
+  }
+  return body + "0".repeat(Math.max(0, digits)) + tail;
+}
+
+function truncate(s: string, spec: Spec): string {
+  return spec.prec === null ? s : [...s].slice(0, spec.prec).join("");
+}
+
 function fmtString(s: string, verb: string, spec: Spec): string {
   if (verb === "v" && spec.sharpV) verb = "q";
-  if (spec.prec !== null) s = [...s].slice(0, spec.prec).join("");
+  if (verb !== "x" && verb !== "X") s = truncate(s, spec);
   switch (verb) {
     case "v":
     case "s":
       return pad(s, spec);
     case "q":
       if (spec.sharp && !/[`\x00-\x08\x0a-\x1f\x7f\ufeff]/.test(s)) return pad(`\`${s}\``, spec);
-      return pad(spec.plus ? goQuote(s).replace(/[^\x00-\x7f]/gu, asciiEscape) : goQuote(s), spec);
+      return pad(spec.plus ? toASCII(goQuote(s)) : goQuote(s), spec);
     case "x":
     case "X": {
-      const hex = [...utf8Bytes(s)].map((b) => b.toString(16).padStart(2, "0"));
+      const hex = [...utf8Bytes(s)].slice(0, spec.prec ?? undefined).map((b) => b.toString(16).padStart(2, "0"));
       const joined = spec.space
         ? hex.map((h) => (spec.sharp ? `0x${h}` : h)).join(" ")
         : (spec.sharp && hex.length > 0 ? "0x" : "") + hex.join("");
@@ -142,14 +171,17 @@ function fmtString(s: string, verb: string, spec: Spec): string {
   return badVerb(verb, s, spec);
 }
 
-function asciiEscape(ch: string): string {
-  const cp = ch.codePointAt(0) ?? 0;
-  return cp > 0xffff ? `\\U${cp.toString(16).padStart(8, "0")}` : `\\u${cp.toString(16).padStart(4, "0")}`;
+/** strconv's QuoteToASCII applied to an already quoted literal: escape every non-ASCII rune. */
+function toASCII(quoted: string): string {
+  return quoted.replace(/[^\x00-\x7f]/gu, (ch) => {
+    const cp = ch.codePointAt(0) ?? 0;
+    return cp > 0xffff ? `\\U${cp.toString(16).padStart(8, "0")}` : `\\u${cp.toString(16).padStart(4, "0")}`;
+  });
 }
 
 /** One element of a list or map: a nil interface prints as `<nil>` whatever the verb. */
 function formatElem(v: unknown, verb: string, spec: Spec): string {
-  if (v === null || v === undefined) return spec.sharpV ? "interface {}(nil)" : pad("<nil>", spec);
+  if (v === null || v === undefined) return spec.sharpV ? "interface {}(nil)" : "<nil>";
   return formatArg(v, verb, spec);
 }
 
@@ -158,7 +190,7 @@ function formatArg(arg: unknown, verb: string, spec: Spec): string {
   if (arg === null || arg === undefined) {
     return verb === "v" || verb === "T" ? pad("<nil>", spec) : badVerb(verb, arg, spec);
   }
-  if (verb === "T") return pad(typeName(arg), spec);
+  if (verb === "T") return pad(truncate(typeName(arg), spec), spec);
   if (typeof arg === "boolean") {
     return verb === "t" || verb === "v" ? pad(String(arg), spec) : badVerb(verb, arg, spec);
   }
@@ -255,16 +287,14 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     const argIndex = (): void => {
       if (format[i] !== "[") return;
       reordered = true;
-      const close = format.indexOf("]", i);
-      const n = close < 0 ? Number.NaN : Number(format.slice(i + 1, close));
-      if (close < 0 || !Number.isInteger(n) || n < 1 || format.slice(i + 1, close) === "") {
-        goodArgNum = false;
-        i = close < 0 ? end : close + 1;
-        return;
-      }
-      argNum = n - 1;
-      i = close + 1;
-      afterIndex = true;
+      const close = end - i < 3 ? -1 : format.indexOf("]", i + 1);
+      const digits = close < 0 ? "" : format.slice(i + 1, close);
+      const ok = /^\d+$/.test(digits);
+      const index = Number(digits) - 1;
+      i = close < 0 ? i + 1 : close + 1;
+      afterIndex = ok;
+      if (ok && index >= 0 && index < args.length) argNum = index;
+      else goodArgNum = false;
     };
     const intArg = (): number | null => {
       const a = args[argNum];

@@ -3,6 +3,7 @@
 export { FuncError, TemplateError } from "./errors.ts";
 export { sprint, sprintf, sprintln } from "./fmt.ts";
 export { BUILTINS, builtinFunc, type FuncMap, type ParamKind, type TemplateFunc } from "./funcs.ts";
+export { toJSON } from "./json.ts";
 export type * from "./nodes.ts";
 export { nodeString } from "./nodes.ts";
 export type { ParsedTemplate } from "./parser.ts";
