@@ -1,8 +1,8 @@
 // Watches the directory that holds WORKFLOW.md. Every event counts, whatever its file name: a
 // Kubernetes ConfigMap update swaps the `..data` symlink, so the workflow's own name never shows up
 // in an event. Events are debounced; the caller then re-reads the file and compares its hash.
-import { type FSWatcher, watch } from "node:fs";
-import { dirname } from "node:path";
+import { type FSWatcher, statSync, watch } from "node:fs";
+import { basename, dirname } from "node:path";
 
 export const WATCH_DEBOUNCE_MS = 50;
 const RETRY_MS = 500;
@@ -47,6 +47,13 @@ export function watchWorkflowDirectory(
   let retry: unknown;
   let closed = false;
 
+  // If the directory itself is removed or replaced, the old watch goes quiet without an error.
+  // The runtime reports that as an event named like the directory (or the inode changes), and
+  // the watch is then re-created.
+  const directoryName = basename(directory);
+  let watchedInode: string | undefined;
+  let failing = false;
+
   const fire = () => {
     debounce = undefined;
     if (!closed) onChange();
@@ -56,6 +63,15 @@ export function watchWorkflowDirectory(
     if (debounce !== undefined) timers.clear(debounce);
     debounce = timers.set(fire, debounceMs);
   };
+  const onEvent = (_event: string, filename: string | Buffer | null) => {
+    bump();
+    if (String(filename ?? "") === directoryName || inodeOf(directory) !== watchedInode) scheduleRestart();
+  };
+  const reportError = (error: unknown) => {
+    // One report per outage: a directory that stays missing is retried quietly.
+    if (!failing) options.onError?.(error);
+    failing = true;
+  };
   const scheduleRestart = () => {
     if (closed || retry !== undefined) return;
     const current = watcher;
@@ -64,26 +80,30 @@ export function watchWorkflowDirectory(
     current?.close();
     retry = timers.set(() => {
       retry = undefined;
-      start();
       // Anything may have changed while no watch was active.
-      bump();
+      if (start()) bump();
     }, retryMs);
+    (retry as { unref?: () => void }).unref?.();
   };
-  const start = () => {
-    if (closed) return;
+  const start = (): boolean => {
+    if (closed) return false;
     try {
-      const created = watch(directory, { persistent: false }, bump);
+      watchedInode = inodeOf(directory);
+      const created = watch(directory, { persistent: false }, onEvent);
       created.on("error", (error) => {
-        options.onError?.(error);
+        reportError(error);
         scheduleRestart();
       });
       created.on("close", () => {
         if (watcher === created) scheduleRestart();
       });
       watcher = created;
+      failing = false;
+      return true;
     } catch (error) {
-      options.onError?.(error);
+      reportError(error);
       scheduleRestart();
+      return false;
     }
   };
 
@@ -99,4 +119,13 @@ export function watchWorkflowDirectory(
       current?.close();
     },
   };
+}
+
+function inodeOf(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
 }

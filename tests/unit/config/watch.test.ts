@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { silentLogger } from "../../../src/config/logger.ts";
 import { WorkflowManager } from "../../../src/config/manager.ts";
@@ -85,6 +85,40 @@ describe("watchWorkflowDirectory", () => {
     writeFileSync(path, workflow(3000));
     await waitFor(() => control > 0, 5_000, "control watcher");
     expect(fired).toBe(0);
+  });
+
+  test("a replaced directory is watched again (the watch is re-created)", async () => {
+    dir = makeTempDir();
+    const flows = join(dir.path, "flows");
+    mkdirSync(flows);
+    const path = join(flows, "WORKFLOW.md");
+    writeFileSync(path, workflow(1000));
+    let fired = 0;
+    const errors: unknown[] = [];
+    watcher = watchWorkflowDirectory(path, () => fired++, { retryMs: 20, onError: (e) => errors.push(e) });
+    rmSync(flows, { recursive: true });
+    mkdirSync(flows);
+    writeFileSync(path, workflow(2000));
+    // The first callback comes after the re-created watch has started (its start also bumps).
+    await waitFor(() => fired > 0, 5_000, "first callback");
+    // A later write is only seen if the new directory is being watched.
+    const before = fired;
+    writeFileSync(path, workflow(3000));
+    await waitFor(() => fired > before, 5_000, "a callback from the re-created watch");
+    expect(errors).toEqual([]);
+  });
+
+  test("a missing directory is reported once and retried until it appears", async () => {
+    dir = makeTempDir();
+    const flows = join(dir.path, "later");
+    const path = join(flows, "WORKFLOW.md");
+    let fired = 0;
+    const errors: unknown[] = [];
+    watcher = watchWorkflowDirectory(path, () => fired++, { retryMs: 10, onError: (e) => errors.push(e) });
+    expect(errors).toHaveLength(1);
+    mkdirSync(flows);
+    await waitFor(() => fired > 0, 5_000, "callback after the directory appeared");
+    expect(errors).toHaveLength(1);
   });
 
   test("detects a Kubernetes ConfigMap ..data symlink swap and the manager reloads the new content", async () => {
