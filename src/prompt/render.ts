@@ -79,3 +79,5 @@ export function renderTurnPrompt(tmpl: PromptTemplate, options: RenderTurnOption
   }
   return `${prompt}\n\n${RUNTIME_STATUS_SUFFIX}`;
 }
+
+export { type PromptTemplate, parsePromptTemplate } from "./prompt-template.ts";

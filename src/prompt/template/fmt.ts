@@ -116,7 +116,8 @@ function fmtFloat(f: number, verb: string, spec: Spec): string {
     if (num[1] === "N" && !spec.space && !spec.plus) num = num.slice(1);
     return pad(num, spec, false);
   }
-  if (spec.sharp && verb !== "b") num = keepPoint(num, "vgGx".includes(verb) ? (prec < 0 ? 6 : prec) : 0, verb);
+  if (spec.sharp && verb !== "b")
+    num = keepPoint(num, "vgGx".includes(verb) ? (prec < 0 ? 6 : prec) : 0, verb);
   if (spec.plus || num[0] !== "+") {
     if (spec.zero && !spec.minus && spec.wid !== null && spec.wid > num.length) {
       return num[0] + "0".repeat(spec.wid - num.length) + num.slice(1);
@@ -161,7 +162,9 @@ function fmtString(s: string, verb: string, spec: Spec): string {
       return pad(spec.plus ? toASCII(goQuote(s)) : goQuote(s), spec);
     case "x":
     case "X": {
-      const hex = [...utf8Bytes(s)].slice(0, spec.prec ?? undefined).map((b) => b.toString(16).padStart(2, "0"));
+      const hex = [...utf8Bytes(s)]
+        .slice(0, spec.prec ?? undefined)
+        .map((b) => b.toString(16).padStart(2, "0"));
       const joined = spec.space
         ? hex.map((h) => (spec.sharp ? `0x${h}` : h)).join(" ")
         : (spec.sharp && hex.length > 0 ? "0x" : "") + hex.join("");
