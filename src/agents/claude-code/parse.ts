@@ -20,6 +20,7 @@ export interface ClaudeResult {
 
 /** The CLI's answer to `--resume <id>` when it has no such conversation on disk. */
 const STALE_SESSION_TEXT = "No conversation found with session ID";
+const SYNTHETIC_MODEL = "<synthetic>";
 
 export interface ClaudeStreamParserOptions {
   emit: Emit;
@@ -49,6 +50,7 @@ export class ClaudeStreamParser {
   /** Message-start usage per distinct assistant message id: a fallback estimate only. */
   readonly #estimates = new Map<string, TokenUsage>();
   #anonymousMessages = 0;
+  #syntheticSeen = false;
   #resultUsage: TokenUsage | undefined;
 
   constructor(options: ClaudeStreamParserOptions) {
@@ -60,7 +62,7 @@ export class ClaudeStreamParser {
 
   /** True once at least one assistant message was seen. */
   get assistantSeen(): boolean {
-    return this.#estimates.size > 0;
+    return this.#estimates.size > 0 || this.#syntheticSeen;
   }
 
   /** Model requests this turn made (distinct assistant message ids). */
@@ -122,7 +124,7 @@ export class ClaudeStreamParser {
    * the run is not recorded as free.
    */
   emitEstimatedUsage(): void {
-    if (this.result !== undefined || !this.assistantSeen) return;
+    if (this.result !== undefined || this.requests === 0) return;
     this.#logger.debug("claude usage estimated without result line", {
       session_id: this.sessionId,
       requests: this.requests,
@@ -154,11 +156,17 @@ export class ClaudeStreamParser {
   #assistant(msg: Json): void {
     const message = obj(msg.message);
     const model = str(message.model);
-    if (model !== "") this.model = model;
-    // The CLI repeats a message id on one line per content block; each id is one model request.
-    let id = str(message.id);
-    if (id === "") id = `anonymous-${++this.#anonymousMessages}`;
-    if (!this.#estimates.has(id)) this.#estimates.set(id, usageOf(obj(message.usage)));
+    // "<synthetic>" messages are written by the CLI itself (e.g. an API error it gave up on):
+    // no model request, no model.
+    if (model !== SYNTHETIC_MODEL) {
+      if (model !== "") this.model = model;
+      // The CLI repeats a message id on one line per content block; each id is one model request.
+      let id = str(message.id);
+      if (id === "") id = `anonymous-${++this.#anonymousMessages}`;
+      if (!this.#estimates.has(id)) this.#estimates.set(id, usageOf(obj(message.usage)));
+    } else {
+      this.#syntheticSeen = true;
+    }
 
     const blocks = contentOf(msg);
     handleToolBlocks(blocks, this.#tools, this.#emit);

@@ -22,6 +22,8 @@ export interface LoggedRequest {
   path: string;
   host: string;
   body: unknown;
+  /** Addressed to another host (the fake is also the agent's proxy). */
+  foreign: boolean;
 }
 
 export interface MessageCall {
@@ -58,6 +60,8 @@ export interface FakeAnthropicOptions {
   /** Usage charged for every answered /v1/messages request. */
   usage?: Partial<FakeUsage>;
   model?: string;
+  /** Answer every /v1/messages call with this HTTP error (401 = bad API key). */
+  errorStatus?: number;
 }
 
 export interface FakeAnthropic {
@@ -86,7 +90,14 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): FakeAnth
     port: 0,
     hostname: "127.0.0.1",
     idleTimeout: 0,
-    async fetch(req) {
+    async fetch(req, srv) {
+      const host = req.headers.get("host") ?? "";
+      // Also configured as the agent's HTTP(S) proxy: anything bound for another host arrives
+      // here (CONNECT for https) and is logged as foreign and refused.
+      if (req.method === "CONNECT" || host !== `127.0.0.1:${srv.port}`) {
+        requests.push({ method: req.method, path: req.url, host, body: undefined, foreign: true });
+        return new Response("sortie fake: no other hosts", { status: 403 });
+      }
       const url = new URL(req.url);
       const text = req.method === "POST" ? await req.text() : "";
       let body: unknown = text;
@@ -95,10 +106,17 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): FakeAnth
       } catch {
         // keep raw text
       }
-      requests.push({ method: req.method, path: url.pathname, host: req.headers.get("host") ?? "", body });
+      requests.push({ method: req.method, path: url.pathname, host, body, foreign: false });
 
       if (req.method === "POST" && url.pathname === "/v1/messages/count_tokens") {
         return Response.json({ input_tokens: usage.input_tokens });
+      }
+      if (req.method === "POST" && url.pathname === "/v1/messages" && options.errorStatus !== undefined) {
+        const type = options.errorStatus === 401 ? "authentication_error" : "api_error";
+        return Response.json(
+          { type: "error", error: { type, message: "sortie fake: scripted failure" } },
+          { status: options.errorStatus },
+        );
       }
       if (req.method === "POST" && url.pathname === "/v1/messages") {
         seq += 1;

@@ -410,6 +410,38 @@ describe("Claude parsing edge cases", () => {
     );
   });
 
+  test("a <synthetic> message written by the CLI itself is no model request and no model", () => {
+    // Recorded from the pinned CLI against a fake server that answers 401.
+    const { events, parser } = replay([
+      JSON.stringify({
+        type: "assistant",
+        message: {
+          id: "245d36ac-74d6-47fa-b988-c12a2342b2fd",
+          model: "<synthetic>",
+          content: [{ type: "text", text: "Failed to authenticate. API Error: 401 invalid x-api-key" }],
+          usage: { input_tokens: 0, output_tokens: 0 },
+        },
+        error: "authentication_failed",
+      }),
+      JSON.stringify({
+        type: "result",
+        subtype: "success",
+        is_error: true,
+        num_turns: 1,
+        result: "Failed to authenticate. API Error: 401 invalid x-api-key",
+        total_cost_usd: 0,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      }),
+    ]);
+    expect(parser.requests).toBe(0);
+    expect(parser.model).toBe("");
+    expect(tokenEvents(events)[0]?.model).toBeUndefined();
+    expect(brief(events).at(-1)).toEqual([
+      "turn_failed",
+      "Failed to authenticate. API Error: 401 invalid x-api-key",
+    ]);
+  });
+
   test("an error result with subtype success is explained by its text", () => {
     const { events } = replay([
       JSON.stringify({
