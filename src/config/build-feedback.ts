@@ -2,7 +2,7 @@
 // into the CI config) and `self_review`.
 import { goQuote } from "../domain/go-format.ts";
 import { type BuildContext, readInt, report } from "./build-context.ts";
-import { goType, hasKey, isRawMap, type RawMap, stringField, stringList, subMap } from "./coerce.ts";
+import { goType, hasKey, isRawMap, type RawMap, setOwn, stringField, stringList, subMap } from "./coerce.ts";
 import type { ConfigLogger } from "./logger.ts";
 import type { CiFeedbackConfig, EscalationMode, ReactionConfig, SelfReviewConfig } from "./types.ts";
 
@@ -136,7 +136,7 @@ function buildReaction(kind: string, value: unknown, ctx: BuildContext): Reactio
   }
   const label = optionalString(value, "escalation_label", `${prefix}.escalation_label`, ctx);
   const extra: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (!REACTION_FIELDS.has(key)) extra[key] = item;
+  for (const [key, item] of Object.entries(value)) if (!REACTION_FIELDS.has(key)) setOwn(extra, key, item);
   const provider = optionalString(value, "provider", `${prefix}.provider`, ctx);
   if (ctx.issues.length > before) return undefined;
   return {

@@ -2,7 +2,7 @@
 // "zero means default" rules and path resolution.
 import { isAbsolute, join, resolve } from "node:path";
 import { type BuildContext, intOrDefault, readInt, report } from "./build-context.ts";
-import { coerceInt, goType, hasKey, isRawMap, type RawMap, stringField, subMap } from "./coerce.ts";
+import { coerceInt, goType, hasKey, isRawMap, type RawMap, setOwn, stringField, subMap } from "./coerce.ts";
 import { cleanPath, expandPath } from "./expand.ts";
 import type { AgentConfig, HooksConfig } from "./types.ts";
 
@@ -93,7 +93,7 @@ function byStateLimits(value: unknown): Record<string, number> {
   if (!isRawMap(value)) return limits;
   for (const key of Object.keys(value).sort()) {
     const limit = coerceInt(value[key]);
-    if (limit.ok && limit.value > 0) limits[key.toLowerCase()] = limit.value;
+    if (limit.ok && limit.value > 0) setOwn(limits, key.toLowerCase(), limit.value);
   }
   return limits;
 }

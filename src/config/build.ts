@@ -5,7 +5,7 @@ import type { BuildContext } from "./build-context.ts";
 import { buildCiFeedback, buildReactions, buildSelfReview, foldCiFailure } from "./build-feedback.ts";
 import { buildAgent, buildDbPathSetting, buildHooks, buildPolling, buildWorkspace } from "./build-runtime.ts";
 import { buildTracker, type StateDefaults } from "./build-tracker.ts";
-import type { RawMap } from "./coerce.ts";
+import { type RawMap, setOwn } from "./coerce.ts";
 import { resolveDbPath } from "./db-path.ts";
 import { applyEnvOverrides } from "./env.ts";
 import type { Env } from "./expand.ts";
@@ -85,7 +85,8 @@ export function buildServiceConfig(frontMatter: RawMap, options: BuildOptions): 
   const reactions = buildReactions(raw, ctx);
   const ciFeedback = foldCiFailure(raw, reactions, ciFeedbackSection, ctx, log);
   const extensions: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) if (!CORE_KEYS.includes(key)) extensions[key] = value;
+  for (const [key, value] of Object.entries(raw))
+    if (!CORE_KEYS.includes(key)) setOwn(extensions, key, value);
 
   const outcome: BuildOutcome = { raw, positions, overridden: overrides.overridden };
   if (ctx.issues.length > 0) return { ...outcome, ok: false, issues: ctx.issues };

@@ -23,6 +23,11 @@ export function goFormat(value: unknown): string {
   return goValue(value);
 }
 
+/** Sets an own property, even for a key named `__proto__` (plain assignment would change the prototype). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function hasKey(map: RawMap | undefined, key: string): boolean {
   return map !== undefined && Object.hasOwn(map, key);
 }

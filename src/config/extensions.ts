@@ -3,7 +3,7 @@
 // every tick), not during the config build, so their errors keep the original's wording and timing.
 import { isIP } from "node:net";
 import { goFloat, goQuote } from "../domain/go-format.ts";
-import { goType, isRawMap, type RawMap } from "./coerce.ts";
+import { goType, isRawMap, type RawMap, setOwn } from "./coerce.ts";
 import { goTrimSpace } from "./go-scalar.ts";
 import type { TrackerConfig } from "./types.ts";
 
@@ -240,7 +240,7 @@ export function passThroughBlock(
   const reserved = new Set(typedKeys);
   const options: Record<string, unknown> = {};
   if (source === undefined) return options;
-  for (const [key, value] of Object.entries(source)) if (!reserved.has(key)) options[key] = value;
+  for (const [key, value] of Object.entries(source)) if (!reserved.has(key)) setOwn(options, key, value);
   return options;
 }
 
@@ -262,7 +262,8 @@ export function providerConfigMap(
     if (!Object.hasOwn(config, "project") && tracker.project !== "") config.project = tracker.project;
     if (!Object.hasOwn(config, "endpoint") && tracker.endpoint !== "") config.endpoint = tracker.endpoint;
   }
-  for (const [key, value] of Object.entries(extra)) if (!Object.hasOwn(config, key)) config[key] = value;
+  for (const [key, value] of Object.entries(extra))
+    if (!Object.hasOwn(config, key)) setOwn(config, key, value);
   return config;
 }
 

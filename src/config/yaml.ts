@@ -14,6 +14,7 @@ import {
   parseAllDocuments,
   type Scalar,
 } from "yaml";
+import { setOwn } from "./coerce.ts";
 import type { SourcePosition } from "./errors.ts";
 import { resolvePlainScalar } from "./go-scalar.ts";
 import { childPath, indexPath, PositionIndex } from "./positions.ts";
@@ -194,13 +195,6 @@ function decodeScalar(node: Scalar): unknown {
 function toPlainMap(entries: Map<unknown, unknown>): unknown {
   for (const key of entries.keys()) if (typeof key !== "string") return entries;
   const result: Record<string, unknown> = {};
-  for (const [key, value] of entries) {
-    Object.defineProperty(result, key as string, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
+  for (const [key, value] of entries) setOwn(result, key as string, value);
   return result;
 }

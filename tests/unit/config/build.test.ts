@@ -455,6 +455,21 @@ describe("extensions", () => {
   });
 });
 
+describe("keys named __proto__", () => {
+  test("stay ordinary keys of extensions, reaction extras and per-state limits", () => {
+    const config = expectConfig(
+      buildYaml(
+        "__proto__: {polluted: 1}\nreactions:\n  x: {__proto__: 2}\nagent:\n  max_concurrent_agents_by_state: {__proto__: 3}",
+      ),
+    );
+    expect(Object.keys(config.extensions)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(config.extensions)).toBe(Object.prototype);
+    expect((config.extensions as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.keys(config.reactions.x?.extra ?? {})).toEqual(["__proto__"]);
+    expect(Object.keys(config.agent.maxConcurrentAgentsByState)).toEqual(["__proto__"]);
+  });
+});
+
 describe("all issues of a build are reported together, in evaluation order, with positions", () => {
   test("issues from several sections carry their line and column in WORKFLOW.md", () => {
     const yaml = [
