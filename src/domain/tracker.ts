@@ -24,6 +24,16 @@ export interface RateLimitPause {
   reason: string;
 }
 
+/** The latest rate-limit facts the remote API reported for one of its budgets (`core`, `search`, …). */
+export interface TrackerRateLimitStatus {
+  resource: string;
+  limit: number | null;
+  remaining: number | null;
+  resetAt: Date | null;
+  /** Calls to this resource currently fail fast. */
+  paused: boolean;
+}
+
 export interface TrackerAdapter {
   /** Issues in active states. `comments` is null on every returned issue. */
   fetchCandidateIssues(signal?: AbortSignal): Promise<Issue[]>;
@@ -41,5 +51,7 @@ export interface TrackerAdapter {
   setMetrics?(metrics: TrackerMetrics | null): void;
   /** Current rate-limit pauses, for /api/status. */
   rateLimitPauses?(): RateLimitPause[];
+  /** Rate-limit counters per resource, paused or not, for /api/status. */
+  rateLimitStatus?(): TrackerRateLimitStatus[];
   close?(): Promise<void>;
 }

@@ -2,7 +2,13 @@
 // count themselves. Errors pass through unchanged; calls that the adapter answers without I/O
 // (empty input, no-op operations) are not counted, as the kind's policy says.
 import type { Issue, IssueComment } from "../domain/issue.ts";
-import type { RateLimitPause, TrackerAdapter, TrackerMetrics, TrackerOperation } from "../domain/tracker.ts";
+import type {
+  RateLimitPause,
+  TrackerAdapter,
+  TrackerMetrics,
+  TrackerOperation,
+  TrackerRateLimitStatus,
+} from "../domain/tracker.ts";
 
 export interface MetricsPolicy {
   /** Operations whose calls with an empty input list are answered without I/O and not counted. */
@@ -35,6 +41,10 @@ class InstrumentedTracker implements TrackerAdapter {
 
   rateLimitPauses(): RateLimitPause[] {
     return this.#inner.rateLimitPauses?.() ?? [];
+  }
+
+  rateLimitStatus(): TrackerRateLimitStatus[] {
+    return this.#inner.rateLimitStatus?.() ?? [];
   }
 
   async close(): Promise<void> {

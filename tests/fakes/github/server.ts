@@ -1,0 +1,494 @@
+// A fake GitHub REST API for tests: the issue endpoints sortie uses, served from an in-memory
+// repository seeded with recorded payloads, with GitHub's real behaviour where sortie depends on
+// it — `Link` pagination with absolute URLs, ETags and 304s, label semantics, rate-limit budgets
+// and headers, bearer-token auth — plus injectable faults (rate limits, 5xx, slow answers).
+// Every request is recorded for assertions. Works under a path prefix like GitHub Enterprise
+// Server's `/api/v3`.
+import type { Server } from "bun";
+import { Budgets } from "./limits.ts";
+import { matches, parseSearch } from "./search.ts";
+import { type IssueJson, publicIssue, RepoStore } from "./store.ts";
+
+export interface FakeGitHubOptions {
+  /** The token requests must carry as `Authorization: Bearer <token>`. */
+  token?: string;
+  owner?: string;
+  repo?: string;
+  /** API root below the origin, e.g. `/api/v3` for GitHub Enterprise Server; default none. */
+  prefix?: string;
+  issues?: readonly Record<string, unknown>[];
+  comments?: Readonly<Record<number, readonly Record<string, unknown>[]>>;
+  blockedBy?: Readonly<Record<number, readonly number[]>>;
+  parents?: Readonly<Record<number, number>>;
+  /** Repository labels besides those the seeded issues carry. */
+  labels?: readonly string[];
+  /** Adding a label the repository does not define answers 422 (else the label is created). */
+  strictLabels?: boolean;
+  /** Repositories without issue dependencies answer 404 on `dependencies/blocked_by`. */
+  dependencies?: boolean;
+  /** Serve weak ETags (`W/"…"`). */
+  weakEtags?: boolean;
+  /** Requests per window: `core` 5000, `search` 30. */
+  limits?: Record<string, number>;
+  /** Clock for rate-limit resets and timestamps; the tests' fake clock. */
+  now?: () => Date;
+  /** Error bodies include the request's Authorization header (to prove it is redacted). */
+  echoAuthorization?: boolean;
+  /** Author login of comments created through the API. */
+  login?: string;
+}
+
+export interface FakeRequest {
+  method: string;
+  /** Below the API root, each segment percent-decoded: `/repos/o/r/issues/1/labels/needs review`. */
+  path: string;
+  /** The raw pathname as sent, prefix included. */
+  rawPath: string;
+  query: URLSearchParams;
+  headers: Headers;
+  body: string;
+}
+
+/** A canned answer (or a delay) for matching requests, used `times` times (default 1). */
+export interface Fault {
+  method?: string;
+  /** Matched against FakeRequest.path: equality for a string. */
+  path?: string | RegExp;
+  times?: number;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Wait this long first; without a status the request is then served normally. */
+  delayMs?: number;
+}
+
+export interface FakeGitHub {
+  /** API root: origin plus prefix. */
+  url: string;
+  origin: string;
+  token: string;
+  requests: FakeRequest[];
+  repo: RepoStore;
+  budgets: Budgets;
+  /** Adds a fault; faults are checked in the order added. */
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  /** Marks search answers as `incomplete_results: true`. */
+  setIncompleteResults(incomplete: boolean): void;
+  /** Requests below the API root, optionally only those with this method. */
+  requestsTo(pathPattern: string | RegExp, method?: string): FakeRequest[];
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_FAKE_TOKEN = "ghp_fakeT0kenForTests0000000000000000";
+const SEARCH_RESULT_CAP = 1000;
+const DOCS = "https://docs.github.com/rest";
+
+export function startFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
+  const token = options.token ?? DEFAULT_FAKE_TOKEN;
+  const prefix = (options.prefix ?? "").replace(/\/+$/, "");
+  const now = options.now ?? (() => new Date());
+  const repo = new RepoStore({
+    owner: options.owner ?? "owner",
+    repo: options.repo ?? "repo",
+    issues: options.issues ?? [],
+    comments: options.comments ?? {},
+    blockedBy: options.blockedBy ?? {},
+    parents: options.parents ?? {},
+    labels: options.labels ?? [],
+    now,
+  });
+  const budgets = new Budgets({ core: 5000, search: 30, ...options.limits }, now);
+  const requests: FakeRequest[] = [];
+  let faults: (Fault & { remaining: number })[] = [];
+  let incompleteResults = false;
+
+  const server: Server<undefined> = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      const rawPath = url.pathname;
+      const relative = rawPath.startsWith(prefix) ? rawPath.slice(prefix.length) : rawPath;
+      const segments = relative.split("/").slice(1).map(safeDecode);
+      const recorded: FakeRequest = {
+        method: request.method,
+        path: `/${segments.join("/")}`,
+        rawPath,
+        query: url.searchParams,
+        headers: request.headers,
+        body: await request.text(),
+      };
+      requests.push(recorded);
+      const ctx: Context = { url, recorded, segments, echo: echoOf(recorded) };
+
+      if (prefix !== "" && !rawPath.startsWith(`${prefix}/`)) return error(ctx, 404, "Not Found");
+      const auth = request.headers.get("authorization") ?? "";
+      if (auth !== `Bearer ${token}` && auth !== `token ${token}`) {
+        return error(ctx, 401, "Bad credentials");
+      }
+      const resource = segments[0] === "search" ? "search" : "core";
+
+      const fault = takeFault(recorded);
+      if (fault?.delayMs !== undefined) await Bun.sleep(fault.delayMs);
+      if (fault?.status !== undefined) {
+        if (fault.status !== 304) budgets.spend(resource);
+        const body = fault.body === undefined ? { message: "fault" } : fault.body;
+        return respond(fault.status, withEcho(ctx, fault.status, body), {
+          ...budgets.headers(resource),
+          ...fault.headers,
+        });
+      }
+
+      if (budgets.get(resource).remaining === 0) {
+        return respond(
+          403,
+          withEcho(ctx, 403, {
+            message: "API rate limit exceeded for user ID 1.",
+            documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+          }),
+          budgets.headers(resource),
+        );
+      }
+
+      const answer = route(ctx);
+      if (answer.status !== 304) budgets.spend(resource);
+      return respond(answer.status, withEcho(ctx, answer.status, answer.body), {
+        ...budgets.headers(resource),
+        ...answer.headers,
+      });
+    },
+  });
+
+  const origin = `http://127.0.0.1:${server.port}`;
+
+  function takeFault(request: FakeRequest): Fault | undefined {
+    const fault = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.method === undefined || f.method === request.method) &&
+        (f.path === undefined ||
+          (typeof f.path === "string" ? f.path === request.path : f.path.test(request.path))),
+    );
+    if (fault !== undefined) fault.remaining--;
+    return fault;
+  }
+
+  interface Context {
+    url: URL;
+    recorded: FakeRequest;
+    segments: string[];
+    echo: string | null;
+  }
+
+  interface Answer {
+    status: number;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }
+
+  function echoOf(recorded: FakeRequest): string | null {
+    return options.echoAuthorization ? (recorded.headers.get("authorization") ?? "") : null;
+  }
+
+  function withEcho(ctx: Context, status: number, body: unknown): unknown {
+    if (ctx.echo === null || status < 400) return body;
+    if (body !== null && typeof body === "object" && !Array.isArray(body)) {
+      return { ...body, received_authorization: ctx.echo };
+    }
+    return `${typeof body === "string" ? body : JSON.stringify(body)} (received ${ctx.echo})`;
+  }
+
+  function error(ctx: Context, status: number, message: string): Response {
+    return respond(status, withEcho(ctx, status, { message, documentation_url: DOCS }), {});
+  }
+
+  function route(ctx: Context): Answer {
+    const { segments, recorded } = ctx;
+    const method = recorded.method;
+    if (segments[0] === "search" && segments[1] === "issues" && segments.length === 2 && method === "GET") {
+      return search(ctx);
+    }
+    if (segments[0] !== "repos" || segments.length < 4 || segments[3] !== "issues") {
+      return { status: 404, body: notFound() };
+    }
+    const [, owner, name] = segments;
+    if (
+      owner?.toLowerCase() !== repo.owner.toLowerCase() ||
+      name?.toLowerCase() !== repo.repo.toLowerCase()
+    ) {
+      return { status: 404, body: notFound() };
+    }
+    const rest = segments.slice(4);
+    if (rest.length === 0) return method === "GET" ? listIssues(ctx) : methodNotAllowed();
+
+    const number = /^\d+$/.test(rest[0] ?? "") ? Number(rest[0]) : Number.NaN;
+    if (repo.isDeleted(number)) return { status: 410, body: { message: "This issue was deleted" } };
+    const issue = repo.get(number);
+    if (issue === undefined) return { status: 404, body: notFound() };
+    const tail = rest.slice(1).join("/");
+
+    if (tail === "") {
+      if (method === "GET") return getIssue(ctx, issue);
+      if (method === "PATCH") return patchIssue(ctx, issue);
+      return methodNotAllowed();
+    }
+    if (tail === "comments") {
+      if (method === "GET") return page(ctx, repo.comments(number));
+      if (method === "POST") return postComment(ctx, issue);
+      return methodNotAllowed();
+    }
+    if (tail === "labels") {
+      if (method === "GET") return page(ctx, issue.labels as unknown[]);
+      if (method === "POST") return postLabels(ctx, issue);
+      return methodNotAllowed();
+    }
+    if (rest[1] === "labels" && rest.length === 3 && method === "DELETE") {
+      const label = rest[2] ?? "";
+      if (!repo.removeLabel(number, label)) return { status: 404, body: { message: "Label does not exist" } };
+      return { status: 200, body: repo.get(number)?.labels };
+    }
+    if (tail === "dependencies/blocked_by" && method === "GET") {
+      if (options.dependencies === false) return { status: 404, body: notFound() };
+      return page(ctx, repo.blockedBy(number).map(publicIssue));
+    }
+    if (tail === "parent" && method === "GET") {
+      const parent = repo.parent(number);
+      return parent === undefined
+        ? { status: 404, body: notFound() }
+        : { status: 200, body: publicIssue(parent) };
+    }
+    return { status: 404, body: notFound() };
+  }
+
+  function listIssues(ctx: Context): Answer {
+    const query = ctx.recorded.query;
+    const state = query.get("state") ?? "open";
+    const labels = (query.get("labels") ?? "")
+      .split(",")
+      .map((label) => label.trim().toLowerCase())
+      .filter((label) => label !== "");
+    const issues = repo
+      .all()
+      .filter((issue) => state === "all" || issue.state === state)
+      .filter((issue) => {
+        const names = repo.labelsOf(issue.number).map((label) => label.toLowerCase());
+        return labels.every((label) => names.includes(label));
+      });
+    sortIssues(issues, query.get("sort") ?? "created", query.get("direction") ?? "desc");
+    return page(ctx, issues.map(publicIssue));
+  }
+
+  function search(ctx: Context): Answer {
+    const query = ctx.recorded.query;
+    const q = query.get("q");
+    if (q === null || q.trim() === "") {
+      return {
+        status: 422,
+        body: { message: "Validation Failed", errors: [{ field: "q", code: "missing" }] },
+      };
+    }
+    const parsed = parseSearch(q);
+    const found = repo.all().filter((issue) => matches(issue, parsed, `${repo.owner}/${repo.repo}`));
+    const sort = query.get("sort");
+    if (sort !== null) sortIssues(found, sort, query.get("order") ?? "desc");
+    const { perPage, pageNumber } = pageParams(query);
+    if ((pageNumber - 1) * perPage >= SEARCH_RESULT_CAP && found.length > 0) {
+      return { status: 422, body: { message: "Only the first 1000 search results are available" } };
+    }
+    const reachable = found.slice(0, SEARCH_RESULT_CAP);
+    const paged = page(ctx, reachable.map(publicIssue));
+    return {
+      ...paged,
+      body: { total_count: found.length, incomplete_results: incompleteResults, items: paged.body },
+    };
+  }
+
+  function getIssue(ctx: Context, issue: IssueJson): Answer {
+    const tag = repo.etag(issue);
+    const etag = options.weakEtags ? `W/${tag}` : tag;
+    const ifNoneMatch = ctx.recorded.headers.get("if-none-match");
+    if (ifNoneMatch !== null && etagMatches(ifNoneMatch, tag)) {
+      return { status: 304, headers: { etag } };
+    }
+    return { status: 200, body: publicIssue(issue), headers: { etag } };
+  }
+
+  function patchIssue(ctx: Context, issue: IssueJson): Answer {
+    const body = parseBody(ctx);
+    if (body === undefined) return problemsParsingJson();
+    const state = body.state;
+    if (state !== undefined && state !== "open" && state !== "closed") {
+      return validationFailed("Issue", "state", "invalid");
+    }
+    const reason = body.state_reason;
+    if (
+      reason !== undefined &&
+      reason !== null &&
+      !["completed", "not_planned", "reopened"].includes(String(reason))
+    ) {
+      return validationFailed("Issue", "state_reason", "invalid");
+    }
+    if (state !== undefined)
+      repo.setState(issue.number, state, (reason as string | null | undefined) ?? null);
+    return { status: 200, body: publicIssue(repo.get(issue.number) as IssueJson) };
+  }
+
+  function postComment(ctx: Context, issue: IssueJson): Answer {
+    const body = parseBody(ctx);
+    if (body === undefined) return problemsParsingJson();
+    if (typeof body.body !== "string" || body.body === "")
+      return validationFailed("IssueComment", "body", "missing_field");
+    return { status: 201, body: repo.addComment(issue.number, body.body, options.login ?? "sortie-bot") };
+  }
+
+  function postLabels(ctx: Context, issue: IssueJson): Answer {
+    const body = parseBody(ctx);
+    if (body === undefined) return problemsParsingJson();
+    const labels = Array.isArray(body) ? body : body.labels;
+    if (!Array.isArray(labels) || !labels.every((label) => typeof label === "string")) {
+      return validationFailed("Label", "labels", "invalid");
+    }
+    if (options.strictLabels) {
+      const unknown = labels.find((label) => repo.label(label) === undefined);
+      if (unknown !== undefined) return validationFailed("Label", "name", "invalid", unknown);
+    }
+    repo.addLabels(issue.number, labels);
+    return { status: 200, body: repo.get(issue.number)?.labels };
+  }
+
+  /** One page of `items` with GitHub's `Link` header: absolute URLs back to this server. */
+  function page(ctx: Context, items: readonly unknown[]): Answer & { body: unknown[] } {
+    const { perPage, pageNumber } = pageParams(ctx.recorded.query);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const body = items.slice((pageNumber - 1) * perPage, pageNumber * perPage);
+    const link = (n: number) => {
+      const target = new URL(`${origin}${ctx.url.pathname}${ctx.url.search}`);
+      target.searchParams.set("page", String(n));
+      return target.toString();
+    };
+    const links: string[] = [];
+    if (pageNumber < last) links.push(`<${link(pageNumber + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`);
+    if (pageNumber > 1) links.push(`<${link(1)}>; rel="first"`, `<${link(pageNumber - 1)}>; rel="prev"`);
+    return { status: 200, body, headers: links.length === 0 ? {} : { link: links.join(", ") } };
+  }
+
+  function parseBody(ctx: Context): Record<string, unknown> | undefined {
+    try {
+      const parsed = JSON.parse(ctx.recorded.body);
+      return parsed !== null && typeof parsed === "object" ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  return {
+    url: `${origin}${prefix}`,
+    origin,
+    token,
+    requests,
+    repo,
+    budgets,
+    inject: (fault) => {
+      faults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    clearFaults: () => {
+      faults = [];
+    },
+    setIncompleteResults: (incomplete) => {
+      incompleteResults = incomplete;
+    },
+    requestsTo: (pattern, method) =>
+      requests.filter(
+        (r) =>
+          (method === undefined || r.method === method) &&
+          (typeof pattern === "string" ? r.path === pattern : pattern.test(r.path)),
+      ),
+    stop: () => server.stop(true),
+  };
+}
+
+/** The 403 GitHub sends for a secondary rate limit, with `Retry-After` when given. */
+export function secondaryRateLimit(retryAfterSeconds?: number, extra: Partial<Fault> = {}): Fault {
+  return {
+    status: 403,
+    headers: retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) },
+    body: {
+      message:
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+      documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+    },
+    ...extra,
+  };
+}
+
+/** A 403 for a token without the needed permission. */
+export function permissionDenied(extra: Partial<Fault> = {}): Fault {
+  return { status: 403, body: { message: "Resource not accessible by personal access token" }, ...extra };
+}
+
+function respond(status: number, body: unknown, headers: Record<string, string>): Response {
+  if (status === 304 || status === 204 || body === undefined) return new Response(null, { status, headers });
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return new Response(text, {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+function pageParams(query: URLSearchParams): { perPage: number; pageNumber: number } {
+  const perPage = Math.min(100, Math.max(1, Number.parseInt(query.get("per_page") ?? "30", 10) || 30));
+  const pageNumber = Math.max(1, Number.parseInt(query.get("page") ?? "1", 10) || 1);
+  return { perPage, pageNumber };
+}
+
+function sortIssues(issues: IssueJson[], sort: string, direction: string): void {
+  const key = sort === "updated" ? "updated_at" : "created_at";
+  const sign = direction === "asc" ? 1 : -1;
+  issues.sort((a, b) => {
+    const byTime = String(a[key] ?? "").localeCompare(String(b[key] ?? ""));
+    return sign * (byTime !== 0 ? byTime : a.number - b.number);
+  });
+}
+
+/** `If-None-Match` lists tags; weak comparison, as GitHub does for GETs. */
+function etagMatches(header: string, tag: string): boolean {
+  const strip = (value: string) => value.trim().replace(/^W\//, "");
+  return header.split(",").some((candidate) => candidate.trim() === "*" || strip(candidate) === strip(tag));
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function notFound(): Record<string, string> {
+  return { message: "Not Found", documentation_url: DOCS };
+}
+
+function methodNotAllowed(): { status: number; body: unknown } {
+  return { status: 404, body: notFound() };
+}
+
+function problemsParsingJson(): { status: number; body: unknown } {
+  return { status: 400, body: { message: "Problems parsing JSON" } };
+}
+
+function validationFailed(
+  resource: string,
+  field: string,
+  code: string,
+  value?: unknown,
+): { status: number; body: unknown } {
+  return {
+    status: 422,
+    body: {
+      message: "Validation Failed",
+      errors: [{ resource, field, code, ...(value === undefined ? {} : { value }) }],
+    },
+  };
+}
