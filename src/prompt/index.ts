@@ -17,6 +17,7 @@ export {
   type PromptTemplateOptions,
   parsePromptTemplate,
   renderPromptTemplate,
+  wrapTemplateError,
 } from "./prompt-template.ts";
 export {
   buildToolAdvertisement,

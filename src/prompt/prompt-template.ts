@@ -24,15 +24,24 @@ export interface PromptTemplateOptions {
 
 const LINE = /template: [^:]+:(\d+)/;
 
-function wrap(phase: "parse" | "render", sourcePath: string, frontMatterLines: number, err: TemplateError) {
+/**
+ * The operator-facing form of an engine error: `template <phase> error in <file> (line <n>): <go
+ * message>`, n counting WORKFLOW.md lines; without `(line n)` when Go's message carries no line.
+ */
+export function wrapTemplateError(
+  err: TemplateError,
+  sourcePath: string,
+  frontMatterLines: number,
+): SortieError {
+  const phase = err.phase === "parse" ? "parse" : "render";
   const match = LINE.exec(err.message);
   const line = match ? Number(match[1]) : 0;
   const where = line > 0 ? `${sourcePath} (line ${line + frontMatterLines})` : sourcePath;
   return new SortieError(
     "config",
     phase === "parse" ? "template_parse_error" : "template_render_error",
+    // No `cause`: the engine's message is already part of this one and would print twice.
     `template ${phase} error in ${where}: ${err.message}`,
-    { cause: err },
   );
 }
 
@@ -42,7 +51,8 @@ export function parsePromptTemplate(body: string, options: PromptTemplateOptions
     const tree = compileTemplate(body, { name: "prompt", funcs: PROMPT_FUNCS });
     return { source: body, frontMatterLines: options.frontMatterLines, sourcePath: options.sourcePath, tree };
   } catch (err) {
-    if (err instanceof TemplateError) throw wrap("parse", options.sourcePath, options.frontMatterLines, err);
+    if (err instanceof TemplateError)
+      throw wrapTemplateError(err, options.sourcePath, options.frontMatterLines);
     throw err;
   }
 }
@@ -52,7 +62,7 @@ export function renderPromptTemplate(tmpl: PromptTemplate, data: unknown): strin
   try {
     return executeTemplate(tmpl.tree, data);
   } catch (err) {
-    if (err instanceof TemplateError) throw wrap("render", tmpl.sourcePath, tmpl.frontMatterLines, err);
+    if (err instanceof TemplateError) throw wrapTemplateError(err, tmpl.sourcePath, tmpl.frontMatterLines);
     throw err;
   }
 }

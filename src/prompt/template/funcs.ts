@@ -5,7 +5,8 @@
 import { eq, ge, gt, le, lt, ne } from "./compare.ts";
 import { argsText, htmlEscape, jsEscape, urlQueryEscape } from "./encode.ts";
 import { FuncError } from "./errors.ts";
-import { sprint, sprintf, sprintln } from "./fmt.ts";
+import { sprint, sprintln } from "./fmt.ts";
+import { sprintf } from "./printf.ts";
 import {
   isGoInt,
   isGoMap,

@@ -1,30 +1,13 @@
-// Recursive-descent parser producing Go-compatible parse trees. The token look-ahead buffer works
-// like Go's (three tokens, same backup rules) so that parse errors report the same line.
+// Recursive-descent parser producing Go-compatible parse trees: the template structure (text,
+// actions, if/range/with with else chains, define/template/block, break/continue).
 
 import { goQuote } from "../../domain/go-format.ts";
-import { TemplateError } from "./errors.ts";
-import { type Item, type ItemType, itemString, lex, T } from "./lexer.ts";
-import {
-  LiteralError,
-  parseGoFloat,
-  parseGoInt,
-  parseGoUint,
-  unquoteCharConstant,
-  unquoteString,
-} from "./literals.ts";
-import type {
-  BranchNode,
-  CommandNode,
-  ElseNode,
-  EndNode,
-  ListNode,
-  Node,
-  NumberNode,
-  PipeNode,
-  TemplateNode,
-  VariableNode,
-} from "./nodes.ts";
+import { type Item, T } from "./items.ts";
+import { lex } from "./lexer.ts";
+import { unquoteString } from "./literals.ts";
+import type { BranchNode, ElseNode, EndNode, ListNode, Node, PipeNode, TemplateNode } from "./nodes.ts";
 import { nodeString } from "./nodes.ts";
+import { PipelineParser } from "./pipeline-parser.ts";
 
 /** A parsed template set: the named trees (the main one plus every define/block) over one text. */
 export interface ParsedTemplate {
@@ -33,108 +16,19 @@ export interface ParsedTemplate {
   readonly trees: ReadonlyMap<string, ListNode>;
 }
 
-const MAX_PAREN_DEPTH = 1000;
-
-class Parser {
-  private token: Item[] = [];
-  private peekCount = 0;
-  private cursor = 0;
-  vars: string[] = ["$"];
-  private actionLine = 0;
+class Parser extends PipelineParser {
   private rangeDepth = 0;
-  private parenDepth = 0;
+  /** The parser whose stream position must follow this one's when it finishes. */
+  private parent: Parser | null = null;
 
   constructor(
-    private readonly items: Item[],
-    private readonly parseName: string,
-    private readonly hasFunction: (name: string) => boolean,
+    items: Item[],
+    parseName: string,
+    hasFunction: (name: string) => boolean,
     private readonly trees: Map<string, ListNode>,
-  ) {}
-
-  // --- token buffer -------------------------------------------------------------------------------
-
-  private lexNext(): Item {
-    const item = this.items[Math.min(this.cursor, this.items.length - 1)] as Item;
-    this.cursor++;
-    return item;
+  ) {
+    super(items, parseName, hasFunction);
   }
-
-  next(): Item {
-    if (this.peekCount > 0) this.peekCount--;
-    else this.token[0] = this.lexNext();
-    return this.token[this.peekCount] as Item;
-  }
-
-  backup(): void {
-    this.peekCount++;
-  }
-
-  backup2(t1: Item): void {
-    this.token[1] = t1;
-    this.peekCount = 2;
-  }
-
-  backup3(t2: Item, t1: Item): void {
-    this.token[1] = t1;
-    this.token[2] = t2;
-    this.peekCount = 3;
-  }
-
-  peek(): Item {
-    if (this.peekCount > 0) return this.token[this.peekCount - 1] as Item;
-    this.peekCount = 1;
-    this.token[0] = this.lexNext();
-    return this.token[0];
-  }
-
-  nextNonSpace(): Item {
-    let token: Item;
-    do token = this.next();
-    while (token.type === T.Space);
-    return token;
-  }
-
-  peekNonSpace(): Item {
-    const token = this.nextNonSpace();
-    this.backup();
-    return token;
-  }
-
-  // --- errors -------------------------------------------------------------------------------------
-
-  errorf(message: string): never {
-    const line = this.token[0]?.line ?? 1;
-    throw new TemplateError("parse", `template: ${this.parseName}:${line}: ${message}`, line);
-  }
-
-  expect(expected: ItemType, context: string): Item {
-    const token = this.nextNonSpace();
-    if (token.type !== expected) this.unexpected(token, context);
-    return token;
-  }
-
-  unexpected(token: Item, context: string): never {
-    if (token.type === T.Error) {
-      let extra = "";
-      if (this.actionLine !== 0 && this.actionLine !== token.line) {
-        extra = ` in action started at ${this.parseName}:${this.actionLine}`;
-        if (token.val.endsWith(" action")) extra = extra.slice(" in action".length);
-      }
-      this.errorf(`${itemString(token)}${extra}`);
-    }
-    this.errorf(`unexpected ${itemString(token)} in ${context}`);
-  }
-
-  private literal<V>(decode: () => V): V {
-    try {
-      return decode();
-    } catch (err) {
-      if (err instanceof LiteralError) this.errorf(err.message);
-      throw err;
-    }
-  }
-
-  // --- structure ----------------------------------------------------------------------------------
 
   /** The top level: like itemList, but also accepts {{define}} and runs to EOF. */
   parseRoot(): ListNode {
@@ -158,22 +52,14 @@ class Parser {
   /** A parser for a nested definition sharing this token stream, with its own variable scope. */
   private forkParser(): Parser {
     const sub = new Parser(this.items, this.parseName, this.hasFunction, this.trees);
-    sub.token = [...this.token];
-    sub.peekCount = this.peekCount;
-    sub.cursor = this.cursor;
-    sub.sync = this;
+    sub.seek(this.position());
+    sub.parent = this;
     return sub;
   }
 
-  /** The parser whose stream position must follow this one's when it finishes. */
-  private sync: Parser | null = null;
-
+  /** Hands the stream position back to the parser this one was forked from. */
   private finish(): void {
-    if (this.sync) {
-      this.sync.token = [...this.token];
-      this.sync.peekCount = this.peekCount;
-      this.sync.cursor = this.cursor;
-    }
+    this.parent?.seek(this.position());
   }
 
   private parseDefinition(): void {
@@ -324,246 +210,6 @@ class Parser {
     if (token.type !== T.String && token.type !== T.RawString) this.unexpected(token, context);
     return this.literal(() => unquoteString(token.val));
   }
-
-  // --- pipelines ----------------------------------------------------------------------------------
-
-  pipeline(context: string, end: ItemType): PipeNode {
-    const start = this.peekNonSpace();
-    const pipe: PipeNode = {
-      kind: "pipe",
-      pos: start.pos,
-      line: start.line,
-      isAssign: false,
-      decl: [],
-      cmds: [],
-    };
-    this.declarations(pipe, context);
-    for (;;) {
-      const token = this.nextNonSpace();
-      switch (token.type) {
-        case end:
-          this.checkPipeline(pipe, context);
-          return pipe;
-        case T.Bool:
-        case T.CharConstant:
-        case T.Complex:
-        case T.Dot:
-        case T.Field:
-        case T.Identifier:
-        case T.Number:
-        case T.Nil:
-        case T.RawString:
-        case T.String:
-        case T.Variable:
-        case T.LeftParen:
-          this.backup();
-          pipe.cmds.push(this.command());
-          break;
-        default:
-          this.unexpected(token, context);
-      }
-    }
-  }
-
-  /** `$x :=`, `$x =`, and `$i, $v :=` (range only) at the start of a pipeline. */
-  private declarations(pipe: PipeNode, context: string): void {
-    for (;;) {
-      const v = this.peekNonSpace();
-      if (v.type !== T.Variable) return;
-      this.next();
-      // "$x foo" needs three tokens of look-ahead to tell an argument from a declaration.
-      const afterVariable = this.peek();
-      const next = this.peekNonSpace();
-      if (next.type === T.Assign || next.type === T.Declare) {
-        pipe.isAssign = next.type === T.Assign;
-        this.nextNonSpace();
-        pipe.decl.push(this.newVariable(v.pos, v.pos, v.val));
-        this.vars.push(v.val);
-        return;
-      }
-      if (next.type === T.Char && next.val === ",") {
-        this.nextNonSpace();
-        pipe.decl.push(this.newVariable(v.pos, v.pos, v.val));
-        this.vars.push(v.val);
-        if (context === "range" && pipe.decl.length < 2) {
-          const t = this.peekNonSpace().type;
-          if (t === T.Variable || t === T.RightDelim || t === T.RightParen) continue;
-          this.errorf("range can only initialize variables");
-        }
-        this.errorf(`too many declarations in ${context}`);
-      }
-      if (afterVariable.type === T.Space) this.backup3(v, afterVariable);
-      else this.backup2(v);
-      return;
-    }
-  }
-
-  private checkPipeline(pipe: PipeNode, context: string): void {
-    if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
-    for (let i = 1; i < pipe.cmds.length; i++) {
-      const first = pipe.cmds[i]?.args[0];
-      switch (first?.kind) {
-        case "bool":
-        case "dot":
-        case "nil":
-        case "number":
-        case "string":
-          this.errorf(`non executable command in pipeline stage ${i + 1}`);
-      }
-    }
-  }
-
-  private command(): CommandNode {
-    const cmd: CommandNode = { kind: "command", pos: this.peekNonSpace().pos, args: [] };
-    for (;;) {
-      this.peekNonSpace();
-      const operand = this.operand();
-      if (operand) cmd.args.push(operand);
-      const token = this.next();
-      if (token.type === T.Space) continue;
-      if (token.type === T.RightDelim || token.type === T.RightParen) this.backup();
-      else if (token.type !== T.Pipe) this.unexpected(token, "operand");
-      break;
-    }
-    if (cmd.args.length === 0) this.errorf("empty command");
-    return cmd;
-  }
-
-  /** A term followed by optional `.field` accesses. */
-  private operand(): Node | null {
-    const node = this.term();
-    if (!node) return null;
-    if (this.peek().type !== T.Field) return node;
-    const chainPos = this.peek().pos;
-    const fields: string[] = [];
-    while (this.peek().type === T.Field) fields.push(this.next().val.slice(1));
-    switch (node.kind) {
-      case "field":
-        return { kind: "field", pos: chainPos, start: node.start, ident: [...node.ident, ...fields] };
-      case "variable":
-        return this.newVariable(chainPos, node.start, [...node.ident, ...fields].join("."));
-      case "bool":
-      case "string":
-      case "number":
-      case "nil":
-      case "dot":
-        this.errorf(`unexpected . after term ${goQuote(nodeString(node))}`);
-    }
-    return { kind: "chain", pos: chainPos, node, fields };
-  }
-
-  private term(): Node | null {
-    const token = this.nextNonSpace();
-    switch (token.type) {
-      case T.Identifier:
-        if (!this.hasFunction(token.val)) this.errorf(`function ${goQuote(token.val)} not defined`);
-        return { kind: "identifier", pos: token.pos, ident: token.val };
-      case T.Dot:
-        return { kind: "dot", pos: token.pos };
-      case T.Nil:
-        return { kind: "nil", pos: token.pos };
-      case T.Variable:
-        return this.useVar(token);
-      case T.Field:
-        return { kind: "field", pos: token.pos, start: token.pos, ident: token.val.slice(1).split(".") };
-      case T.Bool:
-        return { kind: "bool", pos: token.pos, value: token.val === "true" };
-      case T.CharConstant:
-      case T.Complex:
-      case T.Number:
-        return this.literal(() => newNumber(token));
-      case T.LeftParen: {
-        if (this.parenDepth >= MAX_PAREN_DEPTH) this.errorf("max expression depth exceeded");
-        this.parenDepth++;
-        try {
-          return this.pipeline("parenthesized pipeline", T.RightParen);
-        } finally {
-          this.parenDepth--;
-        }
-      }
-      case T.String:
-      case T.RawString:
-        return {
-          kind: "string",
-          pos: token.pos,
-          quoted: token.val,
-          text: this.literal(() => unquoteString(token.val)),
-        };
-    }
-    this.backup();
-    return null;
-  }
-
-  private newVariable(pos: number, start: number, name: string): VariableNode {
-    return { kind: "variable", pos, start, ident: name.split(".") };
-  }
-
-  private useVar(token: Item): VariableNode {
-    const v = this.newVariable(token.pos, token.pos, token.val);
-    if (!this.vars.includes(v.ident[0] ?? "")) this.errorf(`undefined variable ${goQuote(v.ident[0] ?? "")}`);
-    return v;
-  }
-}
-
-function newNumber(token: Item): NumberNode {
-  const text = token.val;
-  const n: NumberNode = {
-    kind: "number",
-    pos: token.pos,
-    text,
-    isInt: false,
-    isUint: false,
-    isFloat: false,
-    int: 0n,
-    uint: 0n,
-    float: 0,
-  };
-  if (token.type === T.CharConstant) {
-    const r = unquoteCharConstant(text);
-    return { ...n, isInt: true, isUint: true, isFloat: true, int: BigInt(r), uint: BigInt(r), float: r };
-  }
-  if (token.type === T.Complex || text.endsWith("i")) {
-    throw new LiteralError(`complex number constants are not supported: ${goQuote(text)}`);
-  }
-  const u = parseGoUint(text);
-  if (u !== null) {
-    n.isUint = true;
-    n.uint = u;
-  }
-  const i = parseGoInt(text);
-  if (i !== null) {
-    n.isInt = true;
-    n.int = i;
-    if (i === 0n) {
-      n.isUint = true;
-      n.uint = u ?? 0n;
-    }
-  }
-  if (n.isInt) {
-    n.isFloat = true;
-    n.float = Number(n.int);
-  } else if (n.isUint) {
-    n.isFloat = true;
-    n.float = Number(n.uint);
-  } else {
-    const f = parseGoFloat(text);
-    if (f !== null) {
-      // Parsed as a float but looks like an integer: an integer too large for int64.
-      if (!/[.eEpP]/.test(text)) throw new LiteralError(`integer overflow: ${goQuote(text)}`);
-      n.isFloat = true;
-      n.float = f;
-      if (Number.isInteger(f) && f >= -(2 ** 63) && f < 2 ** 63) {
-        n.isInt = true;
-        n.int = BigInt(f);
-      }
-      if (Number.isInteger(f) && f >= 0 && f < 2 ** 64) {
-        n.isUint = true;
-        n.uint = BigInt(f);
-      }
-    }
-  }
-  if (!n.isInt && !n.isUint && !n.isFloat) throw new LiteralError(`illegal number syntax: ${goQuote(text)}`);
-  return n;
 }
 
 /** A tree that holds nothing but whitespace text (comments are dropped by the lexer). */

@@ -8,7 +8,9 @@ import {
   parsePromptTemplate,
   RUNTIME_STATUS_SUFFIX,
   renderTurnPrompt,
+  wrapTemplateError,
 } from "../../../src/prompt/index.ts";
+import { TemplateError } from "../../../src/prompt/template/index.ts";
 
 const FILE = "/etc/sortie/WORKFLOW.md";
 const issue = emptyIssue({
@@ -153,6 +155,29 @@ describe("errors", () => {
     expect(err.kind).toBe("template_render_error");
     expect(err.message).toBe(
       `template render error in ${FILE} (line 8): template: prompt:3:11: executing "prompt" at <.issue.nope>: map has no entry for key "nope"`,
+    );
+  });
+});
+
+describe("wrapping engine errors", () => {
+  test("names the file without a line when Go's message has none", () => {
+    const err = wrapTemplateError(
+      new TemplateError("exec", 'template: prompt: "prompt" is incomplete', 0),
+      FILE,
+      9,
+    );
+    expect(err.kind).toBe("template_render_error");
+    expect(err.message).toBe(`template render error in ${FILE}: template: prompt: "prompt" is incomplete`);
+  });
+
+  test("renders as config: <kind>: <message> for logs", () => {
+    const err = wrapTemplateError(
+      new TemplateError("parse", "template: prompt:1: unexpected EOF", 1),
+      FILE,
+      0,
+    );
+    expect(String(err)).toBe(
+      `config: template_parse_error: template parse error in ${FILE} (line 1): template: prompt:1: unexpected EOF`,
     );
   });
 });
