@@ -100,8 +100,10 @@ export function parseFlags(args: readonly string[], specs: FlagSpec[]): ParsedFl
       }
       if (spec.kind === "int") {
         const n = parseGoInt(raw);
-        if (n === "syntax") throw new FlagError(`invalid value ${JSON.stringify(raw)} for flag -${name}: parse error`);
-        if (n === "range") throw new FlagError(`invalid value ${JSON.stringify(raw)} for flag -${name}: value out of range`);
+        if (n === "syntax")
+          throw new FlagError(`invalid value ${JSON.stringify(raw)} for flag -${name}: parse error`);
+        if (n === "range")
+          throw new FlagError(`invalid value ${JSON.stringify(raw)} for flag -${name}: value out of range`);
         value = n;
       } else {
         value = raw;

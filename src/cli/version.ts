@@ -5,8 +5,10 @@ declare const __SORTIE_VERSION__: string | undefined;
 declare const __SORTIE_COMMIT__: string | undefined;
 declare const __SORTIE_BUILD_DATE__: string | undefined;
 
-export const VERSION: string = typeof __SORTIE_VERSION__ === "string" && __SORTIE_VERSION__ ? __SORTIE_VERSION__ : "dev";
-export const COMMIT: string = typeof __SORTIE_COMMIT__ === "string" && __SORTIE_COMMIT__ ? __SORTIE_COMMIT__ : "unknown";
+export const VERSION: string =
+  typeof __SORTIE_VERSION__ === "string" && __SORTIE_VERSION__ ? __SORTIE_VERSION__ : "dev";
+export const COMMIT: string =
+  typeof __SORTIE_COMMIT__ === "string" && __SORTIE_COMMIT__ ? __SORTIE_COMMIT__ : "unknown";
 export const BUILD_DATE: string =
   typeof __SORTIE_BUILD_DATE__ === "string" && __SORTIE_BUILD_DATE__ ? __SORTIE_BUILD_DATE__ : "unknown";
 

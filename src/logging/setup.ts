@@ -2,10 +2,8 @@
 // process.exit (fatal start-up errors, "shutting down") are never lost.
 import { writeSync } from "node:fs";
 import { configureSync, type LogLevel, type LogRecord, resetSync } from "@logtape/logtape";
+import type { LogFormatName, LogLevelName } from "../config/extensions.ts";
 import { formatJsonRecord, formatTextRecord } from "./format.ts";
-
-export type LogLevelName = "debug" | "info" | "warn" | "error";
-export type LogFormatName = "text" | "json";
 
 const LOGTAPE_LEVELS: Record<LogLevelName, LogLevel> = {
   debug: "debug",
@@ -39,18 +37,4 @@ export function configureLogging(options: LoggingOptions): void {
       { category: ["logtape", "meta"], lowestLevel: "error", sinks: ["stderr"] },
     ],
   });
-}
-
-/** Parses a `--log-level` / `logging.level` value (case-insensitive, not trimmed). */
-export function parseLogLevel(value: string): LogLevelName {
-  const v = value.toLowerCase();
-  if (v === "debug" || v === "info" || v === "warn" || v === "error") return v;
-  throw new Error(`unknown log level ${JSON.stringify(value)}: accepted values are debug, info, warn, error`);
-}
-
-/** Parses a `--log-format` / `logging.format` value (case-insensitive). */
-export function parseLogFormat(value: string): LogFormatName {
-  const v = value.toLowerCase();
-  if (v === "text" || v === "json") return v;
-  throw new Error(`unknown log format ${JSON.stringify(value)}: accepted values are text, json`);
 }

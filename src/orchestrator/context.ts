@@ -1,17 +1,17 @@
 // What the orchestrator's handler modules (tick, dispatch, exit, retry, reconcile) share. The
 // Orchestrator class implements it; handlers are plain functions over it, run one at a time.
 import type { Logger } from "@logtape/logtape";
+import type { WorkflowManager } from "../config/manager.ts";
 import type { ServiceConfig } from "../config/types.ts";
 import type { AgentAdapter } from "../domain/agent.ts";
 import type { Issue } from "../domain/issue.ts";
 import type { TrackerAdapter } from "../domain/tracker.ts";
 import type { Store } from "../persistence/store.ts";
-import type { ContinuationContext } from "./continuation.ts";
+import type { ContinuationContext, PromptTemplate } from "../prompt/index.ts";
 import type { StateSets } from "./eligibility.ts";
 import type { Message } from "./mailbox.ts";
 import type { OrchestratorMetrics } from "./metrics.ts";
 import type { ReactionKind, RetryEntry, State } from "./state.ts";
-import type { WorkflowSource } from "./workflow-source.ts";
 
 export interface RetryRequest {
   issueId: string;
@@ -43,7 +43,7 @@ export interface OrchestratorContext {
   readonly store: Store;
   readonly metrics: OrchestratorMetrics;
   readonly log: Logger;
-  readonly workflow: WorkflowSource;
+  readonly workflow: WorkflowManager<PromptTemplate>;
   /** Aborted when shutdown starts; every outbound call of a handler listens to it. */
   readonly rootSignal: AbortSignal;
   readonly draining: boolean;

@@ -2,6 +2,12 @@
 // events and refresh requests arrive as messages and are handled one at a time; workers run as
 // un-awaited tasks that only post messages; readers get snapshots and never wait on the mailbox.
 import { getLogger, type Logger } from "@logtape/logtape";
+import {
+  agentInputsChanged,
+  logReloadResult,
+  trackerInputsChanged,
+  type WorkflowManager,
+} from "../config/index.ts";
 import type { ServiceConfig } from "../config/types.ts";
 import type { AgentAdapter, AgentEvent } from "../domain/agent.ts";
 import { errorMessage } from "../domain/errors.ts";
@@ -9,6 +15,7 @@ import type { Issue } from "../domain/issue.ts";
 import type { TrackerAdapter } from "../domain/tracker.ts";
 import type { Store } from "../persistence/store.ts";
 import { signalGroup } from "../platform/process-group.ts";
+import type { PromptTemplate } from "../prompt/index.ts";
 import type { DispatchRequest, OrchestratorContext, RetryRequest } from "./context.ts";
 import { type StateSets, stateSets } from "./eligibility.ts";
 import { applyAgentEvent } from "./events.ts";
@@ -24,7 +31,6 @@ import { runTick } from "./tick.ts";
 import { buildSnapshot } from "./view.ts";
 import { runWorkerAttempt, type WorkerDeps, type WorkspaceOps } from "./worker.ts";
 import type { WorkerResult } from "./worker-result.ts";
-import type { WorkflowSource } from "./workflow-source.ts";
 
 /** Workspace operations the orchestrator itself needs, beyond what a worker uses. */
 export interface OrchestratorWorkspace extends WorkspaceOps {
@@ -37,7 +43,7 @@ export interface OrchestratorWorkspace extends WorkspaceOps {
 }
 
 export interface OrchestratorDeps {
-  workflow: WorkflowSource;
+  workflow: WorkflowManager<PromptTemplate>;
   store: Store;
   metrics: OrchestratorMetrics;
   catalog: AdapterCatalog;
@@ -66,48 +72,22 @@ const DRAIN_WORKERS_MS = 20_000;
 const DRAIN_TRACKER_OPS_MS = 3_000;
 const DETACHED_OP_TIMEOUT_MS = 30_000;
 
-/** Inputs that, when changed by a reload, require a freshly built adapter. */
-function trackerInputs(cfg: ServiceConfig): string {
-  const t = cfg.tracker;
-  return JSON.stringify([
-    t.kind,
-    t.endpoint,
-    t.apiKey.reveal(),
-    t.project,
-    t.queryFilter,
-    t.activeStates,
-    t.terminalStates,
-    cfg.extensions[t.kind] ?? null,
-  ]);
-}
-
-function agentInputs(cfg: ServiceConfig): string {
-  const a = cfg.agent;
-  return JSON.stringify([
-    a.kind,
-    a.command,
-    a.turnTimeoutMs,
-    a.readTimeoutMs,
-    a.stallTimeoutMs,
-    cfg.extensions[a.kind] ?? null,
-  ]);
-}
-
 export class Orchestrator implements OrchestratorContext, OrchestratorView {
   readonly state: State;
   readonly store: Store;
   readonly metrics: OrchestratorMetrics;
   readonly log: Logger;
-  readonly workflow: WorkflowSource;
+  readonly workflow: WorkflowManager<PromptTemplate>;
   readonly #deps: OrchestratorDeps;
   readonly #mailbox = new Mailbox();
   readonly #root = new AbortController();
   readonly #listeners = new Set<() => void>();
   readonly #now: () => number;
   #tracker: TrackerAdapter;
-  #trackerKey: string;
+  /** The config the current tracker adapter was built from. */
+  #trackerConfig: ServiceConfig;
   #agent: AgentAdapter;
-  #agentKey: string;
+  #agentConfig: ServiceConfig;
   #retryToken = 0;
   #tickTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshPending = false;
@@ -126,16 +106,16 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     this.workflow = deps.workflow;
     this.log = deps.logger ?? getLogger(["sortie", "orchestrator"]);
     this.#now = deps.now ?? Date.now;
-    const cfg = deps.workflow.config();
+    const cfg = deps.workflow.current().config;
     this.state = newState({
       pollIntervalMs: cfg.polling.intervalMs,
       maxConcurrentAgents: cfg.agent.maxConcurrentAgents,
     });
     this.state.maxConcurrentByState = cfg.agent.maxConcurrentAgentsByState;
     this.#tracker = deps.buildTracker(cfg);
-    this.#trackerKey = trackerInputs(cfg);
+    this.#trackerConfig = cfg;
     this.#agent = deps.buildAgent(cfg);
-    this.#agentKey = agentInputs(cfg);
+    this.#agentConfig = cfg;
   }
 
   // ---- context -------------------------------------------------------------------------------
@@ -153,7 +133,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
   }
 
   config(): ServiceConfig {
-    return this.workflow.config();
+    return this.workflow.current().config;
   }
 
   sets(): StateSets {
@@ -248,7 +228,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
       startedAt: this.#now(),
       sessionId: request.resumeSessionId,
       sshHost: request.sshHost,
-      workflowFile: this.workflow.fileName,
+      workflowFile: this.workflow.fileName(),
       agentKind: cfg.agent.kind,
       continuation: request.continuation,
     });
@@ -265,7 +245,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
         sessionId: request.resumeSessionId || null,
         agentAdapter: cfg.agent.kind,
         workspace: "",
-        workflowFile: this.workflow.fileName,
+        workflowFile: this.workflow.fileName(),
         pgid: null,
         startedAt: new Date(entry.startedAt),
       });
@@ -275,7 +255,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     const signal = AbortSignal.any([this.#root.signal, entry.abort.signal]);
     const deps: WorkerDeps = {
       config: cfg,
-      template: this.workflow.template(),
+      template: this.workflow.current().template,
       tracker: this.#tracker,
       agent: this.#agent,
       workspace: this.#deps.workspace,
@@ -331,9 +311,10 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
    * Restores persisted retries (claimed before the first tick so nothing is dispatched twice),
    * handles overdue ones first, then starts ticking.
    */
-  start(restored: RestoredRetry[]): void {
+  start(restored: RestoredRetry[], totals: State["agentTotals"] | null = null): void {
     if (this.#started) return;
     this.#started = true;
+    if (totals) this.state.agentTotals = { ...totals };
     for (const r of restored) {
       const entry: RetryEntry = {
         issueId: r.issueId,
@@ -444,10 +425,11 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
   }
 
   async #preflight(): Promise<PreflightResult> {
-    const reload = this.workflow.reload("poll");
+    const reload = await this.workflow.reload("poll");
+    logReloadResult(reload, this.workflow.path, this.log);
     if (reload.status === "failed") {
       this.#preflightOk = false;
-      const message = `workflow file cannot be loaded: ${reload.error}`;
+      const message = `workflow file cannot be loaded: ${reload.message}`;
       return {
         ok: false,
         errors: [{ severity: "error", check: "workflow_load", message }],
@@ -464,13 +446,12 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
 
   /** Applies adapter-bound config changes: new tracker from the next call, new agent for new sessions. */
   #swapAdapters(cfg: ServiceConfig): void {
-    const tKey = trackerInputs(cfg);
-    if (tKey !== this.#trackerKey) {
+    if (trackerInputsChanged(this.#trackerConfig, cfg)) {
       try {
         const next = this.#deps.buildTracker(cfg);
         const previous = this.#tracker;
         this.#tracker = next;
-        this.#trackerKey = tKey;
+        this.#trackerConfig = cfg;
         this.log.info("tracker adapter rebuilt after workflow change", { kind: cfg.tracker.kind });
         void previous.close?.();
       } catch (err) {
@@ -480,11 +461,10 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
         });
       }
     }
-    const aKey = agentInputs(cfg);
-    if (aKey !== this.#agentKey) {
+    if (agentInputsChanged(this.#agentConfig, cfg)) {
       try {
         this.#agent = this.#deps.buildAgent(cfg);
-        this.#agentKey = aKey;
+        this.#agentConfig = cfg;
         this.log.info("agent adapter rebuilt after workflow change", { kind: cfg.agent.kind });
       } catch (err) {
         this.log.error("failed to construct agent adapter", {

@@ -1,6 +1,6 @@
 // The orchestrator's in-memory runtime state. Only the orchestrator's handlers mutate it.
 import type { Issue } from "../domain/issue.ts";
-import type { ContinuationContext } from "./continuation.ts";
+import type { ContinuationContext } from "../prompt/index.ts";
 
 export interface TokenCounters {
   input: number | null;

@@ -7,9 +7,8 @@ import type { AgentAdapter, AgentEvent, Session, TurnOutcome } from "../domain/a
 import { errorMessage, isAbortError } from "../domain/errors.ts";
 import type { Issue } from "../domain/issue.ts";
 import type { TrackerAdapter } from "../domain/tracker.ts";
-import type { PromptTemplate } from "../prompt/index.ts";
+import type { ContinuationContext, PromptTemplate } from "../prompt/index.ts";
 import { dispatchComment } from "./comments.ts";
-import type { ContinuationContext } from "./continuation.ts";
 import { isActiveState, type StateSets } from "./eligibility.ts";
 import type { WorkerProgress } from "./mailbox.ts";
 import type { OrchestratorMetrics } from "./metrics.ts";

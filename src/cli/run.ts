@@ -1,0 +1,362 @@
+// `sortie [flags] [workflow-path]`: the long-running orchestrator. Start-up follows the Go
+// original's order (so logs and failures look the same), except that the HTTP listener binds as
+// soon as host and port are known and answers "not ready" until start-up has finished.
+import { dirname, resolve } from "node:path";
+import { getLogger, type Logger } from "@logtape/logtape";
+import { resolveAgentHome } from "../agents/home.ts";
+import { createAgentAdapter } from "../agents/registry.ts";
+import {
+  ConfigBuildError,
+  isIpLiteral,
+  logReloadResult,
+  parseLogFormat,
+  parseLoggingExtension,
+  parseLogLevel,
+  parseServerExtension,
+  type ServiceConfig,
+  WORKFLOW_WATCHER_ERROR,
+  WorkflowManager,
+  watchWorkflowDirectory,
+} from "../config/index.ts";
+import { errorMessage } from "../domain/errors.ts";
+import { configureLogging } from "../logging/setup.ts";
+import { NO_METRICS, type OrchestratorMetrics } from "../orchestrator/metrics.ts";
+import { Orchestrator } from "../orchestrator/orchestrator.ts";
+import { runPreflight } from "../orchestrator/preflight.ts";
+import { restorePersistedState } from "../orchestrator/warm-start.ts";
+import { bindWorkspace } from "../orchestrator/workspace-ops.ts";
+import { openStore, persistenceHint, type Store } from "../persistence/index.ts";
+import type { ShutdownSignal } from "../platform/signals.ts";
+import { signalLogName } from "../platform/signals.ts";
+import { type PromptTemplate, parsePromptTemplate, renderTurnPrompt } from "../prompt/index.ts";
+import { createApp } from "../server/app.ts";
+import { formatAddr, type HttpServerHandle, startHttpServer } from "../server/listener.ts";
+import { createPrometheusMetrics } from "../server/metrics.ts";
+import { parseTokenRates } from "../server/token-rates.ts";
+import { trackerStateDefaults } from "../trackers/registry.ts";
+import { issueSessionEnv } from "../workspace/index.ts";
+import { adapterCatalog, buildAgentConfig, buildTrackerAdapter } from "./adapters.ts";
+import { DeferredView } from "./deferred-view.ts";
+import { runDryRun } from "./dry-run.ts";
+import type { CliIO } from "./io.ts";
+import type { RunOptions } from "./options.ts";
+import { storeHistory } from "./store-history.ts";
+import { RUNTIME_VERSION, VERSION } from "./version.ts";
+
+function levelLabel(level: string): string {
+  return level.toUpperCase();
+}
+
+/** Applies flags (which win) or the workflow's `logging` block; returns an error line or null. */
+function resolveLogging(
+  options: RunOptions,
+  config: ServiceConfig | null,
+): { level: "debug" | "info" | "warn" | "error"; format: "text" | "json" } | string {
+  let level: "debug" | "info" | "warn" | "error" = "info";
+  let format: "text" | "json" = "text";
+  const ext = config ? parseLoggingExtension(config.extensions) : null;
+  if (options.logLevel !== undefined) {
+    const parsed = parseLogLevel(options.logLevel);
+    if (!parsed.ok) return parsed.error;
+    level = parsed.value;
+  } else if (ext) {
+    if (!ext.level.ok) return ext.level.error;
+    level = ext.level.value ?? level;
+  }
+  if (options.logFormat !== undefined) {
+    const parsed = parseLogFormat(options.logFormat);
+    if (!parsed.ok) return parsed.error;
+    format = parsed.value;
+  } else if (ext) {
+    if (!ext.format.ok) return ext.format.error;
+    format = ext.format.value ?? format;
+  }
+  return { level, format };
+}
+
+export async function runCommand(options: RunOptions, io: CliIO): Promise<number> {
+  const view = new DeferredView();
+  let orchestrator: Orchestrator | null = null;
+  let log: Logger = getLogger(["sortie"]);
+  let resolveShutdown!: (signal: ShutdownSignal) => void;
+  const shutdownRequested = new Promise<ShutdownSignal>((resolve) => {
+    resolveShutdown = resolve;
+  });
+  let signalled = false;
+  io.signals.handle((signal, count) => {
+    if (count >= 2) {
+      // A second signal during the drain: no more waiting, and no orphaned agents.
+      orchestrator?.killAgentsNow();
+      io.exit(1);
+      return;
+    }
+    signalled = true;
+    log.info("signal received, initiating shutdown", { signal: signalLogName(signal), pid: process.pid });
+    view.markDraining();
+    resolveShutdown(signal);
+  });
+
+  // Step 4: the .env file is also what the MCP sidecar reads, through SORTIE_ENV_FILE.
+  if (options.envFile !== undefined) io.env.SORTIE_ENV_FILE = resolve(io.cwd, options.envFile);
+
+  // Step 5: logging from the flags, before anything can log.
+  const early = resolveLogging(options, null);
+  if (typeof early === "string") {
+    io.stderr(`sortie: ${early}\n`);
+    return 1;
+  }
+  configureLogging(early);
+  log = getLogger(["sortie"]);
+
+  // Step 6: load the workflow (all config errors at once, one line each).
+  const manager = newWorkflowManager(options, io);
+  try {
+    await manager.load();
+  } catch (err) {
+    const lines = err instanceof ConfigBuildError ? err.lines() : [errorMessage(err)];
+    for (const line of lines) io.stderr(`sortie: ${line}\n`);
+    return 1;
+  }
+  let config = manager.current().config;
+
+  // Step 7: watch the directory (any event, including a ConfigMap `..data` swap).
+  const watcher = watchWorkflowDirectory(
+    options.workflowPath,
+    () => {
+      void manager.reload("watch").then((r) => logReloadResult(r, manager.path, log));
+    },
+    { onError: (error) => log.error(WORKFLOW_WATCHER_ERROR, { error: errorMessage(error) }) },
+  );
+  const cleanup: (() => Promise<void> | void)[] = [() => watcher.close()];
+  const finish = async (code: number): Promise<number> => {
+    for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => {});
+    return code;
+  };
+
+  // Step 8: dispatch preflight.
+  const catalog = adapterCatalog(io.env);
+  const preflight = await runPreflight(config, catalog);
+  if (!preflight.ok) {
+    log.error("dispatch preflight failed", { error: preflight.message });
+    return finish(1);
+  }
+
+  // Step 9: the workflow's logging block applies when no flag was given.
+  const logging = resolveLogging(options, config);
+  if (typeof logging === "string") {
+    io.stderr(`sortie: ${logging}\n`);
+    return finish(1);
+  }
+  if (logging.level !== early.level || logging.format !== early.format) configureLogging(logging);
+
+  // Step 10: HTTP host and port (flag > server block > default).
+  const server = parseServerExtension(config.extensions);
+  let port: number;
+  let explicitPort: boolean;
+  if (options.port !== undefined) {
+    port = options.port;
+    explicitPort = true;
+    if (port < 0 || port > 65535) {
+      log.error("server port configuration error", {
+        error: `invalid --port value ${port}: must be between 0 and 65535`,
+      });
+      return finish(1);
+    }
+  } else if (!server.port.ok) {
+    log.error("server port configuration error", { error: server.port.error });
+    return finish(1);
+  } else {
+    port = server.port.value.port;
+    explicitPort = server.port.value.explicit;
+  }
+  let host: string;
+  if (options.host !== undefined) {
+    host = options.host;
+    if (!isIpLiteral(host)) {
+      log.error("server host configuration error", {
+        error: `invalid --host value ${JSON.stringify(host)}: not a valid IP address`,
+      });
+      return finish(1);
+    }
+  } else if (!server.host.ok) {
+    log.error("server host configuration error", { error: server.host.error });
+    return finish(1);
+  } else {
+    host = server.host.value.host;
+  }
+
+  // Metrics exist only with the server; bind early, report not-ready until start-up ends.
+  let metrics: OrchestratorMetrics = NO_METRICS;
+  let http: HttpServerHandle | null = null;
+  let store: Store | null = null;
+  const history = storeHistory(() => store);
+  if (port !== 0 && !options.dryRun) {
+    const prom = createPrometheusMetrics({ version: VERSION });
+    const app = createApp({
+      view,
+      version: VERSION,
+      startedAt: new Date(),
+      dbPing: async () => {
+        if (!store) return false;
+        await store.ping();
+        return true;
+      },
+      history,
+      metrics: { registry: prom.registry },
+      tokenRates: parseTokenRates(config.extensions.token_rates, log),
+      logger: getLogger(["sortie", "server"]),
+    });
+    try {
+      http = startHttpServer({ app, host, port, explicitPort, logger: getLogger(["sortie", "server"]) });
+    } catch (err) {
+      log.error("http server listen failed", { addr: formatAddr(host, port), error: errorMessage(err) });
+      return finish(1);
+    }
+    if (http) {
+      metrics = prom.recorder;
+      const handle = http;
+      cleanup.push(() => handle.stop(2000));
+    }
+  }
+
+  // Step 11: the tracker adapter.
+  const userAgent = `sortie/${VERSION}`;
+  const workflowDir = dirname(options.workflowPath);
+  const buildTracker = (cfg: ServiceConfig) => {
+    const tracker = buildTrackerAdapter(cfg, userAgent, { cwd: workflowDir });
+    tracker.setMetrics?.(metrics);
+    return tracker;
+  };
+  let tracker: ReturnType<typeof buildTracker>;
+  try {
+    tracker = buildTracker(config);
+  } catch (err) {
+    log.error("failed to construct tracker adapter", { kind: config.tracker.kind, error: errorMessage(err) });
+    return finish(1);
+  }
+
+  // Step 12 (a dry run branches off here: no database, no agents, no HTTP).
+  if (options.dryRun) {
+    log.info("sortie dry-run starting", {
+      version: VERSION,
+      workflow_path: options.workflowPath,
+      ...(logging.level !== "info" ? { log_level: levelLabel(logging.level) } : {}),
+      ...(logging.format !== "text" ? { log_format: logging.format } : {}),
+    });
+    const dryRunAbort = new AbortController();
+    void shutdownRequested.then(() => dryRunAbort.abort(new Error("interrupted")));
+    return finish(await runDryRun(config, tracker, log, dryRunAbort.signal));
+  }
+  log.info("sortie starting", {
+    version: VERSION,
+    workflow_path: options.workflowPath,
+    ...(http ? { server_addr: http.addr } : {}),
+    ...(logging.level !== "info" ? { log_level: levelLabel(logging.level) } : {}),
+    ...(logging.format !== "text" ? { log_format: logging.format } : {}),
+  });
+
+  // Step 13: the database, crash recovery and the warm-start line.
+  const dbPath = config.dbPath;
+  log.info("database path resolved", { db_path: dbPath });
+  try {
+    store = await openStore(dbPath);
+  } catch (err) {
+    log.error("failed to open database", {
+      db_path: dbPath,
+      error: errorMessage(err),
+      hint: persistenceHint(err) ?? "",
+    });
+    return finish(1);
+  }
+  const openedStore = store;
+  cleanup.push(async () => {
+    await openedStore.checkpoint().catch(() => undefined);
+    await openedStore.close();
+  });
+  let warm: Awaited<ReturnType<typeof restorePersistedState>>;
+  try {
+    warm = await restorePersistedState(store, { dbPath, agentCommand: config.agent.command, log });
+  } catch (err) {
+    log.error("failed to load retry entries", { db_path: dbPath, error: errorMessage(err) });
+    return finish(1);
+  }
+
+  // Step 14: a writable HOME for agents, then the agent adapter.
+  let agentHome: string | undefined;
+  try {
+    const home = resolveAgentHome({ home: io.env.HOME, configuredHomeDir: config.agent.homeDir, dbPath });
+    if (home.redirected) {
+      agentHome = home.home;
+      log.info("agent home redirected", { home: home.home, reason: home.reason ?? "" });
+    }
+  } catch (err) {
+    const e = err as { home?: string; hint?: string };
+    log.error("agent home not writable", {
+      home: e.home ?? "",
+      error: errorMessage(err),
+      hint: e.hint ?? "",
+    });
+    return finish(1);
+  }
+  const baseEnv = Object.fromEntries(
+    Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const buildAgent = (cfg: ServiceConfig) =>
+    createAgentAdapter(buildAgentConfig(cfg), { logger: getLogger(["sortie", "agent"]), baseEnv });
+  try {
+    buildAgent(config);
+  } catch (err) {
+    log.error("failed to construct agent adapter", { kind: config.agent.kind, error: errorMessage(err) });
+    return finish(1);
+  }
+
+  orchestrator = new Orchestrator({
+    workflow: manager,
+    store,
+    metrics,
+    catalog,
+    buildTracker,
+    buildAgent,
+    workspace: bindWorkspace({
+      config: () => manager.current().config,
+      parentEnv: io.env,
+      agentHome,
+      logger: getLogger(["sortie", "workspace"]),
+    }),
+    render: (template: PromptTemplate, p) =>
+      renderTurnPrompt(template, { ...p, continuation: p.continuation ?? undefined }),
+    agentEnv: (issue, workspace, attempt) => ({
+      ...issueSessionEnv({ issueId: issue.id, issueIdentifier: issue.identifier, workspace, attempt }),
+      ...(agentHome ? { HOME: agentHome } : {}),
+    }),
+    logger: getLogger(["sortie", "orchestrator"]),
+  });
+  const running = orchestrator;
+  if (signalled) return finish(0);
+
+  // Step 15: workspaces of issues that became terminal while sortie was down.
+  await running.startupCleanup();
+  log.info("sortie started");
+  running.start(warm.retries, warm.totals);
+  view.attach(running);
+  config = manager.current().config;
+
+  await shutdownRequested;
+  await running.shutdown();
+  view.detach();
+  const code = await finish(0);
+  log.info("shutting down");
+  return code;
+}
+
+function newWorkflowManager(options: RunOptions, io: CliIO): WorkflowManager<PromptTemplate> {
+  return new WorkflowManager<PromptTemplate>({
+    workflowPath: options.workflowPath,
+    envFilePath: options.envFile,
+    env: io.env,
+    cwd: io.cwd,
+    homeDir: io.env.HOME,
+    stateDefaults: trackerStateDefaults,
+    parseTemplate: parsePromptTemplate,
+  });
+}
