@@ -1,13 +1,9 @@
 // What every adapter factory receives.
 import type { Logger } from "@logtape/logtape";
+import type { AgentRuntimeConfig } from "../domain/agent.ts";
 
 /** The `agent:` settings plus the pass-through block named after the kind. */
-export interface AgentAdapterConfig {
-  kind: string;
-  command: string;
-  turnTimeoutMs: number;
-  readTimeoutMs: number;
-  stallTimeoutMs: number;
+export interface AgentAdapterConfig extends AgentRuntimeConfig {
   /** The WORKFLOW front-matter block whose key equals the kind, untouched (e.g. `claude-code:`). */
   options: Readonly<Record<string, unknown>>;
 }

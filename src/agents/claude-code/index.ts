@@ -41,6 +41,7 @@ class ClaudeSession {
   readonly leadingArgs: string[];
   readonly env: Record<string, string>;
   readonly mcpConfigPath: string;
+  readonly turnTimeoutMs: number;
 
   constructor(init: {
     id: string;
@@ -50,6 +51,7 @@ class ClaudeSession {
     leadingArgs: string[];
     env: Record<string, string>;
     mcpConfigPath: string;
+    turnTimeoutMs: number;
   }) {
     this.id = init.id;
     this.isContinuation = init.isContinuation;
@@ -58,6 +60,7 @@ class ClaudeSession {
     this.leadingArgs = init.leadingArgs;
     this.env = init.env;
     this.mcpConfigPath = init.mcpConfigPath;
+    this.turnTimeoutMs = init.turnTimeoutMs;
   }
 }
 
@@ -87,7 +90,10 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       passthrough: this.#settings.envPassthrough,
       sessionEnv: params.env,
     });
-    const target = resolveLaunchTarget(this.#config.command, CLAUDE_DEFAULT_COMMAND, env.PATH);
+    // The session's own `agent:` settings win: the workflow may have been reloaded since the
+    // adapter was built.
+    const command = params.agentConfig.command !== "" ? params.agentConfig.command : this.#config.command;
+    const target = resolveLaunchTarget(command, CLAUDE_DEFAULT_COMMAND, env.PATH);
     const resumed = params.resumeSessionId !== "";
     if (!this.#settings.sessionPersistence) {
       this.#logger.warn("claude session persistence disabled, later turns cannot resume", {
@@ -102,6 +108,8 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       leadingArgs: target.leadingArgs,
       env,
       mcpConfigPath: params.mcpConfigPath,
+      turnTimeoutMs:
+        params.agentConfig.turnTimeoutMs > 0 ? params.agentConfig.turnTimeoutMs : this.#config.turnTimeoutMs,
     });
     return { id: state.id, agentPid: "", internal: state };
   }
@@ -140,7 +148,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
         emit,
         logger: this.#logger,
         groups: this.#groups,
-        turnTimeoutMs: this.#config.turnTimeoutMs,
+        turnTimeoutMs: state.turnTimeoutMs,
         ...(params.onProcessGroup ? { onProcessGroup: params.onProcessGroup } : {}),
         hooks: {
           onSpawn: (proc) => {

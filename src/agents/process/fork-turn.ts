@@ -14,6 +14,11 @@ import { type AgentProcess, spawnAgentProcess } from "./spawn.ts";
 import { StderrCollector } from "./stderr-collector.ts";
 
 export const STOP_GRACE_MS = 5000;
+/**
+ * How long stdout/stderr may stay open after the process group is gone. A grandchild that left
+ * the group (setsid) can hold the pipes forever; the turn must still end.
+ */
+export const PIPE_DRAIN_GRACE_MS = 2000;
 
 export interface ProcessExit {
   exitCode: number;
@@ -56,6 +61,7 @@ export interface ForkedTurnSpec {
   onProcessGroup?: (pgid: number) => void;
   maxLineBytes?: number;
   graceMs?: number;
+  pipeDrainGraceMs?: number;
 }
 
 export type ForkedTurnResult = { kind: "outcome"; outcome: TurnOutcome } | { kind: "restart" };
@@ -95,8 +101,11 @@ export async function runForkedTurn(spec: ForkedTurnSpec): Promise<ForkedTurnRes
   signal.addEventListener("abort", onAbort, { once: true });
   // Surviving grandchildren (shells, MCP servers) are swept as soon as the leader is gone; this
   // also closes pipes they inherited so the readers below reach EOF.
+  const drain = new AbortController();
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
   const exited = proc.exited.then((code) => {
     signalGroup(pgid, "SIGKILL");
+    drainTimer = setTimeout(() => drain.abort(), spec.pipeDrainGraceMs ?? PIPE_DRAIN_GRACE_MS);
     return code;
   });
 
@@ -107,7 +116,7 @@ export async function runForkedTurn(spec: ForkedTurnSpec): Promise<ForkedTurnRes
       stderr.push(line);
       logger.debug("agent stderr", { line });
     },
-    { maxLineBytes: spec.maxLineBytes ?? MAX_AGENT_LINE_BYTES, overLong: "truncate" },
+    { maxLineBytes: spec.maxLineBytes ?? MAX_AGENT_LINE_BYTES, overLong: "truncate", signal: drain.signal },
   ).catch(() => {});
 
   try {
@@ -116,6 +125,7 @@ export async function runForkedTurn(spec: ForkedTurnSpec): Promise<ForkedTurnRes
     try {
       await readLines(proc.stdout, (line) => hooks.onLine(line), {
         maxLineBytes: spec.maxLineBytes ?? MAX_AGENT_LINE_BYTES,
+        signal: drain.signal,
       });
     } catch (err) {
       readError = err;
@@ -158,6 +168,7 @@ export async function runForkedTurn(spec: ForkedTurnSpec): Promise<ForkedTurnRes
     });
     return finish(decision.type, decision.error);
   } finally {
+    clearTimeout(drainTimer);
     signal.removeEventListener("abort", onAbort);
     signalGroup(pgid, "SIGKILL");
     spec.groups.remove(pgid);

@@ -19,6 +19,8 @@ export interface ReadLinesOptions {
   maxLineBytes: number;
   /** "error" (default): an over-long line rejects with LineTooLongError. "truncate": keep the head, drop the rest. */
   overLong?: "error" | "truncate";
+  /** Stops reading (as if at end of stream) when aborted; a partial last line is still delivered. */
+  signal?: AbortSignal;
 }
 
 const NEWLINE = 0x0a;
@@ -38,6 +40,11 @@ export async function readLines(
   const truncate = options.overLong === "truncate";
   const decoder = new TextDecoder("utf-8");
   const reader = stream.getReader();
+  const stop = (): void => {
+    reader.cancel().catch(() => {});
+  };
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener("abort", stop, { once: true });
   let parts: string[] = [];
   let lineBytes = 0;
   let discarding = false;
@@ -91,6 +98,7 @@ export async function readLines(
     await reader.cancel(err).catch(() => {});
     throw err;
   } finally {
+    options.signal?.removeEventListener("abort", stop);
     reader.releaseLock();
   }
 }

@@ -217,12 +217,13 @@ describe.skipIf(!available)(`claude-code adapter against the real claude CLI ${P
     async () => {
       fake = startFakeAnthropic();
       const argvLog = join(root, "argv.log");
-      const { adapter, log } = makeAdapter(
-        ROOT_SAFE_OPTIONS,
-        baseEnv({ ARGV_LOG: argvLog }),
-        `${ARGV_RECORDER} ${CLAUDE_BIN}`,
+      const command = `${ARGV_RECORDER} ${CLAUDE_BIN}`;
+      const { adapter, log } = makeAdapter(ROOT_SAFE_OPTIONS, baseEnv({ ARGV_LOG: argvLog }), command);
+      const params = startParams();
+      const session = await adapter.startSession(
+        { ...params, agentConfig: { ...params.agentConfig, command } },
+        new AbortController().signal,
       );
-      const session = await adapter.startSession(startParams(), new AbortController().signal);
       const first = await runTurn(adapter, session, "WRITE:hello.txt:first turn");
       expect(first.outcome.result.exitReason).toBe("turn_completed");
       const second = await runTurn(adapter, session, "BASH:cp hello.txt copy.txt && env > env.txt");

@@ -69,6 +69,7 @@ function harness(): Harness {
         groups,
         turnTimeoutMs: 1234,
         graceMs: 300,
+        pipeDrainGraceMs: 200,
         onProcessGroup: (pgid) => pgids.push(pgid),
         hooks: {
           onLine: (line) => lines.push(line),
@@ -247,6 +248,24 @@ describe("runForkedTurn", () => {
     expect(out.result.exitReason).toBe("turn_completed");
     const grandchild = Number(readFileSync(join(dir, "grandchild"), "utf8"));
     await processGone(grandchild);
+  });
+
+  test("a grandchild that left the process group cannot keep the turn open through inherited pipes", async () => {
+    const h = harness();
+    const cli = writeFakeCli(dir, "agent", {
+      stdout: "line\n",
+      after: "setsid sleep 1000 &\necho $! > escaped",
+    });
+    let escaped = 0;
+    try {
+      const out = outcomeOf(await h.run([cli]));
+      escaped = Number(readFileSync(join(dir, "escaped"), "utf8"));
+      expect(out.result.exitReason).toBe("turn_completed");
+      expect(h.lines).toEqual(["line"]);
+    } finally {
+      escaped ||= Number(readFileSync(join(dir, "escaped"), "utf8"));
+      if (escaped > 0) process.kill(escaped, "SIGKILL");
+    }
   });
 
   test("killing the registered groups at shutdown ends a running turn", async () => {

@@ -49,6 +49,22 @@ describe("readLines", () => {
     expect(lines).toEqual(["éé", "next"]);
   });
 
+  test("an abort signal ends reading as if the stream had ended", async () => {
+    const ctl = new AbortController();
+    const lines: string[] = [];
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("first\npartial"));
+        // Never closes, like a pipe a stray process keeps open.
+      },
+    });
+    const reading = readLines(stream, (l) => lines.push(l), { maxLineBytes: 1024, signal: ctl.signal });
+    while (lines.length === 0) await Bun.sleep(5);
+    ctl.abort();
+    await reading;
+    expect(lines).toEqual(["first", "partial"]);
+  });
+
   test("a flood of output is consumed with bounded memory and backpressure", async () => {
     // 200 MiB of lines produced lazily: the reader must pull chunk by chunk.
     const chunk = new TextEncoder().encode(`${"z".repeat(1023)}\n`.repeat(1024));
