@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { PROMPT_FUNCS } from "../../../../src/prompt/funcs.ts";
 import { compileTemplate, executeTemplate, TemplateError } from "../../../../src/prompt/template/index.ts";
 import { DATASETS } from "./datasets.ts";
+import { ERROR_GOLDEN } from "./error-golden.ts";
 import { FORMAT_GOLDEN } from "./format-golden.ts";
 import { GOLDEN_CASES } from "./golden-cases.ts";
 
@@ -27,5 +28,11 @@ describe("renders like Go text/template", () => {
 describe("formats values like Go fmt and encoding/json", () => {
   test.each(FORMAT_GOLDEN)("%s", (tmpl, expected) => {
     expect(run(tmpl, DATASETS.misc())).toEqual({ out: expected });
+  });
+});
+
+describe("reports errors in damaged templates like Go", () => {
+  test.each(ERROR_GOLDEN)("%s: %s", (data, tmpl, expected) => {
+    expect(run(tmpl, DATASETS[data]())).toEqual({ err: expected });
   });
 });
