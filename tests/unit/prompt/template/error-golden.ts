@@ -989,6 +989,7 @@ export const ERROR_GOLDEN: [DatasetName, string, string][] = [
     'template: prompt:1:15: executing "prompt" at <.issue.bocked_by>: map has no entry for key "bocked_by"',
   ],
   ["misc", "{{ pri4 }}", 'template: prompt:1: function "pri4" not defined'],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Go template text, not a JS template
   ["misc", "${{ .m.é }}", 'template: prompt:1:6: executing "prompt" at <.m.é>: map has no entry for key "é"'],
   ["misc", "{{tru}} {{false}}", 'template: prompt:1: function "tru" not defined'],
   ["full", "{{ $.issue.identifier }} {{tempt }}", 'template: prompt:1: function "tempt" not defined'],
@@ -1334,6 +1335,7 @@ export const ERROR_GOLDEN: [DatasetName, string, string][] = [
   ["misc", "{{ printf3 }}", 'template: prompt:1: function "printf3" not defined'],
   [
     "misc",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go template text, not a JS template
     "${{ print len }}",
     'template: prompt:1:10: executing "prompt" at <len>: wrong number of args for len: want 1 got 0',
   ],
