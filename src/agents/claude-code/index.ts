@@ -200,7 +200,3 @@ export class ClaudeCodeAdapter implements AgentAdapter {
     this.#groups.killAll();
   }
 }
-
-export function createClaudeCodeAdapter(config: AgentAdapterConfig, deps: AgentDeps): AgentAdapter {
-  return new ClaudeCodeAdapter(config, deps);
-}
