@@ -1538,6 +1538,13 @@ export const GOLDEN_CASES: GoldenCase[] = [
     note: "range over int: Go 1.22",
   },
   {
+    name: "range over int with two variables",
+    data: "misc",
+    tmpl: "{{ range $i, $v := 3 }}{{ end }}",
+    err: 'template: prompt:1:19: executing "prompt" at <3>: can\'t use 3 to iterate over more than one variable',
+    note: "range over int: Go 1.22",
+  },
+  {
     name: "range over zero int runs else",
     data: "misc",
     tmpl: "{{ range .zero }}x{{ else }}none{{ end }}",
