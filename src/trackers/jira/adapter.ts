@@ -2,7 +2,7 @@
 // JQL searches that ask for the status field only, transitions follow the workflow's offered
 // transitions, and comments are written as ADF. After a 429 every call fails fast until the
 // pause ends, so a rate-limited site costs one error per tick rather than a request storm.
-import { errorMessage, isAbortError, isNotFound, trackerError } from "../../domain/errors.ts";
+import { errorMessage, findSortieError, isNotFound, trackerError } from "../../domain/errors.ts";
 import type { Issue, IssueComment } from "../../domain/issue.ts";
 import type { RateLimitPause, TrackerAdapter } from "../../domain/tracker.ts";
 import type { HttpClient } from "../http/client.ts";
@@ -225,8 +225,8 @@ export class JiraTracker implements TrackerAdapter {
   }
 
   /**
-   * One lookup batch. Jira answers a `key IN (…)` naming a key that no longer exists with a 400
-   * for the whole query, so the failing batch is logged before the error propagates.
+   * One lookup batch. Jira may answer a `key IN (…)` naming a key that no longer exists with a
+   * 400 for the whole query, so a rejected batch is logged before the error propagates.
    */
   async #lookup(
     jql: string,
@@ -236,7 +236,9 @@ export class JiraTracker implements TrackerAdapter {
     try {
       return await this.#search(jql, STATE_FIELDS, signal);
     } catch (err) {
-      if (!signal?.aborted && !isAbortError(err)) {
+      // Only a rejected query names the batch usefully; transport errors and rate-limit pauses
+      // are reported by the caller once per tick already.
+      if (findSortieError(err, "tracker")?.kind === "tracker_payload_error") {
         this.#logger.warn("tracker state lookup failed", { ...batch, error: errorMessage(err) });
       }
       throw err;
