@@ -1,7 +1,7 @@
 // Opens the one SQLite connection the store uses and puts Kysely on top of it. A writable
 // connection gets WAL journaling (SQLite replays a leftover -wal file here, on open),
 // synchronous=NORMAL and a short busy timeout; a read-only one is used exactly as found.
-import { Database } from "bun:sqlite";
+import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { Kysely } from "kysely";
 import { BunSqliteDialect } from "kysely-bun-sqlite";
 import { diagnoseDatabaseFailure, PersistenceError, sqliteCode, writableOpenProblem } from "./open-errors.ts";
@@ -31,7 +31,9 @@ export function openConnection(path: string, options: { readonly?: boolean } = {
   }
   let raw: Database;
   try {
-    raw = readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
+    raw = readonly
+      ? new StatementCachingDatabase(path, { readonly: true })
+      : new StatementCachingDatabase(path, { create: true });
   } catch (err) {
     throw openError(path, err, readonly);
   }
@@ -46,6 +48,24 @@ export function openConnection(path: string, options: { readonly?: boolean } = {
   }
   const db = new Kysely<Schema>({ dialect: new BunSqliteDialect({ database: raw }) });
   return { path, readonly, raw, db };
+}
+
+/**
+ * kysely-bun-sqlite calls `prepare()` for every query: SQLite parses the SQL again each time and
+ * the statement lingers until garbage collection, which also keeps `close()` from really closing.
+ * Routing it to bun's statement cache (`query()`) reuses prepared statements (Kysely binds every
+ * value as a parameter, so the SQL text repeats) and lets `close(true)` finalize all of them.
+ */
+class StatementCachingDatabase extends Database {
+  override prepare<ReturnType, ParamsType extends SQLQueryBindings | SQLQueryBindings[]>(
+    sql: string,
+    params?: ParamsType,
+    // biome-ignore lint/suspicious/noExplicitAny: must match the signature bun-types declares
+  ): Statement<ReturnType, ParamsType extends any[] ? ParamsType : [ParamsType]> {
+    return params === undefined
+      ? this.query<ReturnType, ParamsType>(sql)
+      : super.prepare<ReturnType, ParamsType>(sql, params);
+  }
 }
 
 function applyPragmas(raw: Database, path: string): void {
