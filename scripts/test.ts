@@ -15,5 +15,6 @@ if (clis.exitCode !== 0) {
 const build = Bun.spawnSync(["bun", "run", "scripts/build.ts"], { cwd: repo, stdout: "inherit", stderr: "inherit" });
 if (build.exitCode !== 0) process.exit(build.exitCode ?? 1);
 
-const tests = Bun.spawn(["bun", "test", ...process.argv.slice(2)], { cwd: repo, stdio: ["inherit", "inherit", "inherit"] });
+// End-to-end tests start real processes; 60 s per test is their ceiling, not their pace.
+const tests = Bun.spawn(["bun", "test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: repo, stdio: ["inherit", "inherit", "inherit"] });
 process.exit(await tests.exited);
