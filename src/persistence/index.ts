@@ -2,7 +2,8 @@
 // writes SQL: the rest of the program depends on the Store interface and these row types.
 export { GO_COMPATIBLE_SCHEMA_VERSION, LATEST_SCHEMA_VERSION } from "./migrations.ts";
 export { PersistenceError, persistenceHint } from "./open-errors.ts";
+export { INTERRUPTED_RUN_ERROR } from "./queries/interrupted-runs.ts";
 export * from "./rows.ts";
-export { INTERRUPTED_RUN_ERROR, type OpenStoreOptions, openStore, SqliteStore } from "./sqlite-store.ts";
+export { type OpenStoreOptions, openStore, SqliteStore } from "./sqlite-store.ts";
 export type { Store } from "./store.ts";
 export { formatTimestamp } from "./timestamps.ts";

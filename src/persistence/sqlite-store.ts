@@ -8,10 +8,12 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.ts";
 import { PersistenceError } from "./open-errors.ts";
 import * as activeRuns from "./queries/active-runs.ts";
 import * as aggregates from "./queries/aggregate-metrics.ts";
+import * as interrupted from "./queries/interrupted-runs.ts";
 import * as fingerprints from "./queries/reaction-fingerprints.ts";
 import * as retries from "./queries/retry-entries.ts";
 import * as history from "./queries/run-history.ts";
 import * as sessions from "./queries/session-metadata.ts";
+import * as warmStart from "./queries/warm-start.ts";
 import {
   type ActiveRunInput,
   type ActiveRunPatch,
@@ -37,9 +39,6 @@ import { formatTimestamp } from "./timestamps.ts";
 import { inTransaction } from "./transaction.ts";
 
 const log = getLogger(["sortie", "persistence"]);
-
-/** Error text of the run-history and retry rows written for a run cut off by a crash. */
-export const INTERRUPTED_RUN_ERROR = "interrupted: orchestrator exited during session";
 
 export interface OpenStoreOptions {
   /** Open without pragmas or migrations, for readers beside a running orchestrator. */
@@ -266,95 +265,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  async recoverInterruptedRuns(now: Date): Promise<RecoveredRun[]> {
-    const leftovers = await activeRuns.loadActiveRuns(this.#db);
-    const completedAt = formatTimestamp(now);
-    const recovered: RecoveredRun[] = [];
-    for (const run of leftovers) {
-      const outcome = await inTransaction(this.#db, async (trx) => {
-        const runHistoryId = await history.insertRunHistory(trx, {
-          issueId: run.issueId,
-          identifier: run.identifier,
-          displayIdentifier: run.displayIdentifier,
-          attempt: run.attempt,
-          agentAdapter: run.agentAdapter,
-          workspace: run.workspace,
-          startedAt: run.startedAt,
-          completedAt,
-          status: "timed_out",
-          error: INTERRUPTED_RUN_ERROR,
-          workflowFile: run.workflowFile,
-          turnsCompleted: 0,
-          reviewMetadata: null,
-          inputTokens: null,
-          outputTokens: null,
-          cacheReadTokens: null,
-          cacheWriteTokens: null,
-        });
-        const existing = await retries.retryAttempt(trx, run.issueId);
-        const retryScheduled = existing === undefined || existing < run.attempt;
-        if (retryScheduled) {
-          await retries.saveRetryEntry(trx, {
-            issueId: run.issueId,
-            identifier: run.identifier,
-            attempt: run.attempt,
-            dueAtMs: now.getTime(),
-            error: INTERRUPTED_RUN_ERROR,
-            sessionId: run.sessionId,
-          });
-        }
-        await activeRuns.deleteActiveRun(trx, run.issueId);
-        return { runHistoryId, retryScheduled };
-      });
-      recovered.push({
-        issueId: run.issueId,
-        identifier: run.identifier,
-        displayIdentifier: run.displayIdentifier,
-        sessionId: run.sessionId,
-        pgid: run.pgid,
-        attempt: run.attempt,
-        agentAdapter: run.agentAdapter,
-        workspace: run.workspace,
-        workflowFile: run.workflowFile,
-        startedAt: run.startedAt,
-        ...outcome,
-      });
-    }
-    return recovered;
+  recoverInterruptedRuns(now: Date): Promise<RecoveredRun[]> {
+    return interrupted.recoverInterruptedRuns(this.#db, now, formatTimestamp(now));
   }
 
-  async warmStartStats(now?: Date): Promise<WarmStartStats> {
-    const nowMs = (now ?? this.#now()).getTime();
-    const db = this.#db;
-    const retryCounts = await db
-      .selectFrom("retry_entries")
-      .select((eb) => [
-        eb.fn.countAll<number>().as("total"),
-        eb.fn
-          .sum<number | null>(sql<number>`CASE WHEN due_at_ms <= ${nowMs} THEN 1 ELSE 0 END`)
-          .as("overdue"),
-      ])
-      .executeTakeFirst();
-    const retriesRestored = Number(retryCounts?.total ?? 0);
-    const runHistoryEntries = await history.countRunHistory(db);
-    const agentTotalsRestored = (await aggregates.loadAggregateMetrics(db, AGENT_TOTALS_KEY)) !== undefined;
-    const hasPersistedRows =
-      retriesRestored > 0 ||
-      runHistoryEntries > 0 ||
-      agentTotalsRestored ||
-      (await aggregates.hasAnyAggregateMetrics(db)) ||
-      (await sessions.hasAnySessionMetadata(db)) ||
-      (await db.selectFrom("reaction_fingerprints").select("issue_id").limit(1).executeTakeFirst()) !==
-        undefined ||
-      (this.#hasRunTokens &&
-        (await db.selectFrom("active_runs").select("issue_id").limit(1).executeTakeFirst()) !== undefined);
-    return {
-      retriesRestored,
-      retriesOverdue: Number(retryCounts?.overdue ?? 0),
-      runHistoryEntries,
-      agentTotalsRestored,
-      hasPersistedRows,
-    };
+  warmStartStats(now?: Date): Promise<WarmStartStats> {
+    return warmStart.warmStartStats(this.#db, (now ?? this.#now()).getTime(), this.#hasRunTokens);
   }
 
   // Lifecycle
