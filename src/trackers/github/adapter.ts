@@ -23,6 +23,9 @@ export interface GitHubTrackerOptions {
   logger: TrackerLogger;
 }
 
+/** A pause with its resource's latest counters, which /api/status shows next to it. */
+export type CountedRateLimitPause = RateLimitPause & { limit: number | null; remaining: number | null };
+
 /** Issue numbers are positive integers; any other key cannot name a GitHub issue. */
 const ISSUE_NUMBER = /^[1-9]\d*$/;
 
@@ -155,7 +158,7 @@ export class GitHubTracker implements TrackerAdapter {
   }
 
   /** Pauses in force, with the latest counters of their resource. */
-  rateLimitPauses(): RateLimitPause[] {
+  rateLimitPauses(): CountedRateLimitPause[] {
     const counters = new Map(this.#client.limiter.snapshots().map((s) => [s.resource, s]));
     return this.#client.limiter.pauses().map((pause) => ({
       ...pause,

@@ -1,7 +1,7 @@
 // GitHub's rate limits: which responses exhaust a budget, how long to pause, and how a 403 that
 // is a rate limit is told from a 403 that is a missing permission. Budgets are per resource
 // (`core`, `search`, …), named by the X-RateLimit-Resource header of every response.
-import type { Exhaustion, ExhaustionCheck } from "../http/client.ts";
+import type { Exhaustion } from "../http/client.ts";
 import { RateLimiter } from "../http/rate-limit.ts";
 import { type HttpErrorInfo, retryAfterSuffix, type StatusMapping } from "../http/status.ts";
 
@@ -56,8 +56,8 @@ export function mapGitHubStatus(info: HttpErrorInfo): StatusMapping | undefined 
  * a secondary limit (Retry-After, else 60 s — its reset header is the primary budget's and says
  * nothing about it). A 304 never pauses: it costs nothing.
  */
-export function gitHubExhaustion(limiter: RateLimiter): ExhaustionCheck {
-  return (info): Exhaustion | undefined => {
+export function gitHubExhaustion(limiter: RateLimiter): (info: HttpErrorInfo) => Exhaustion | undefined {
+  return (info) => {
     if (info.status === 304) return undefined;
     if (info.status >= 200 && info.status < 300) {
       if (info.headers.get("x-ratelimit-remaining")?.trim() !== "0") return undefined;
