@@ -1,20 +1,45 @@
 // Every way the database can fail to open ends in one PersistenceError naming the path, with a
 // hint, and leaves the files exactly as they were. Cases that need another user, a read-only mount
 // or a full disk run the probe in a child process (setpriv / unshare; the tests run as root).
-import { Database } from "bun:sqlite";
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeConnection, openConnection } from "../../../src/persistence/db.ts";
 import { openStore, PersistenceError } from "../../../src/persistence/index.ts";
 import { migrate } from "../../../src/persistence/migrate.ts";
 import { MIGRATIONS } from "../../../src/persistence/migrations.ts";
-import { tempDirs } from "../../unit/persistence/helpers.ts";
+import { inspect, tempDirs } from "../../unit/persistence/helpers.ts";
 
-const PROBE = join(import.meta.dir, "open-probe.ts");
+const PROBE_SOURCE = join(import.meta.dir, "open-probe.ts");
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
+
+// The probe runs compiled, from a world-readable directory, so another user can run it without
+// access to this checkout (which may sit under a directory only root can enter).
+let probeDir = "";
+let PROBE = "";
+beforeAll(() => {
+  probeDir = mkdtempSync(join(tmpdir(), "sortie-open-probe-"));
+  chmodSync(probeDir, 0o755);
+  PROBE = join(probeDir, "open-probe");
+  const build = Bun.spawnSync([process.execPath, "build", "--compile", PROBE_SOURCE, "--outfile", PROBE], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (build.exitCode !== 0) throw new Error(`cannot compile the probe: ${build.stderr.toString()}`);
+});
+afterAll(() => rmSync(probeDir, { recursive: true, force: true }));
 
 /** Names and content hashes of everything under `dir`, to prove nothing was created or changed. */
 function snapshot(dir: string): Record<string, string> {
@@ -60,7 +85,7 @@ async function goDatabase(path: string): Promise<void> {
 }
 
 function asUser1000(...args: string[]): string[] {
-  return ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", process.execPath, PROBE, ...args];
+  return ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", PROBE, ...args];
 }
 
 describe("open failures", () => {
@@ -145,7 +170,7 @@ describe("open failures", () => {
     expect(result.message).toContain(`permission denied: ${path} is not readable and writable by uid 1000`);
     expect(result.hint).toContain("fsGroup");
     expect(snapshot(dir)).toEqual(before);
-    expect(new Database(path).query("SELECT MAX(version) AS v FROM schema_migrations").get()).toEqual({
+    expect(inspect(path, (db) => db.query("SELECT MAX(version) AS v FROM schema_migrations").get())).toEqual({
       v: 9,
     });
   });
@@ -153,20 +178,8 @@ describe("open failures", () => {
   test("a database path on a read-only mount suggests SORTIE_DB_PATH on a writable volume", () => {
     const dir = dirs.make();
     const before = snapshot(dir);
-    const script =
-      'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" "$3" "$1/.sortie.db"';
-    const result = probe([
-      "unshare",
-      "--mount",
-      "--fork",
-      "sh",
-      "-c",
-      script,
-      "sh",
-      dir,
-      process.execPath,
-      PROBE,
-    ]);
+    const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" "$1/.sortie.db"';
+    const result = probe(["unshare", "--mount", "--fork", "sh", "-c", script, "sh", dir, PROBE]);
     expect(result.ok).toBe(false);
     expect(result.kind).toBe("database_open_error");
     expect(result.message).toContain(`${dir} is on a read-only file system`);
@@ -188,7 +201,7 @@ describe("open failures", () => {
       'dd if=/dev/zero of="$1/reserve" bs=1024 count=40 2>/dev/null',
       '{ dd if=/dev/zero of="$1/filler" bs=4096 2>/dev/null; true; }',
       'rm "$1/reserve"',
-      'exec "$3" "$4" "$1/sortie.db" --inspect-after',
+      'exec "$3" "$1/sortie.db" --inspect-after',
     ].join(" && ");
     const result = probe([
       "unshare",
@@ -200,7 +213,6 @@ describe("open failures", () => {
       "sh",
       mountpoint,
       source,
-      process.execPath,
       PROBE,
     ]);
     expect(result.ok).toBe(false);
