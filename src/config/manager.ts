@@ -145,6 +145,8 @@ export class WorkflowManager<T> {
         // A missing file is retried every time (no hash to compare), but reported as repeated.
         const repeated =
           hash === undefined && this.#lastError !== null && this.#lastError.message === errorMessage(err);
+        // Forget the last attempt: a file restored with its old bytes must clear the failure.
+        if (hash === undefined) this.#attemptedHash = undefined;
         return this.#fail(trigger, "load", err, repeated);
       }
       let snapshot: WorkflowSnapshot<T>;

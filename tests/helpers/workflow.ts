@@ -55,7 +55,14 @@ export function makeWorkflowDir(prefix = "sortie-e2e-"): WorkflowDir {
 /** Front matter for the file tracker + mock agent, with knobs the tests turn. */
 export function fileMockFrontMatter(
   w: WorkflowDir,
-  opts: { mock?: string; agent?: string; tracker?: string; extra?: string; pollMs?: number } = {},
+  opts: {
+    mock?: string;
+    agent?: string;
+    tracker?: string;
+    extra?: string;
+    pollMs?: number;
+    maxAgents?: number;
+  } = {},
 ): string {
   return `
 tracker:
@@ -74,7 +81,7 @@ workspace:
 db_path: ${w.dbPath}
 agent:
   kind: mock
-  max_concurrent_agents: 2
+  max_concurrent_agents: ${opts.maxAgents ?? 2}
   max_turns: 1
   max_retry_backoff_ms: 500
 ${opts.agent ?? ""}

@@ -17,18 +17,28 @@ function rootError(args: string[]): string {
 describe("root argument parsing", () => {
   test("defaults the workflow path to ./WORKFLOW.md made absolute against the cwd", () => {
     const r = parseRootArgs([], cwd);
-    expect(r).toEqual({ action: "run", options: expect.objectContaining({ workflowPath: "/work/here/WORKFLOW.md", dryRun: false }) });
+    expect(r).toEqual({
+      action: "run",
+      options: expect.objectContaining({ workflowPath: "/work/here/WORKFLOW.md", dryRun: false }),
+    });
   });
 
   test("accepts flags after the workflow path, equivalent to flags first", () => {
     const after = parseRootArgs(["flows/W.md", "--port", "8080", "--host", "0.0.0.0"], cwd);
     const before = parseRootArgs(["--port", "8080", "--host", "0.0.0.0", "flows/W.md"], cwd);
     expect(after).toEqual(before);
-    expect(after.action === "run" && after.options).toMatchObject({ workflowPath: "/work/here/flows/W.md", port: 8080, host: "0.0.0.0" });
+    expect(after.action === "run" && after.options).toMatchObject({
+      workflowPath: "/work/here/flows/W.md",
+      port: 8080,
+      host: "0.0.0.0",
+    });
   });
 
   test("treats single and double dashes alike and lets the last repeated flag win", () => {
-    const r = parseRootArgs(["-host", "0.0.0.0", "--log-format", "json", "--host=127.0.0.2", "-log-format=text"], cwd);
+    const r = parseRootArgs(
+      ["-host", "0.0.0.0", "--log-format", "json", "--host=127.0.0.2", "-log-format=text"],
+      cwd,
+    );
     expect(r.action === "run" && r.options).toMatchObject({ host: "127.0.0.2", logFormat: "text" });
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigBuildError, WorkflowError } from "../../../src/config/errors.ts";
 import { silentLogger } from "../../../src/config/logger.ts";
@@ -180,6 +180,17 @@ describe("WorkflowManager", () => {
     );
     expect(await m.reload("poll")).toMatchObject({ status: "failed", repeated: true });
     expect(m.current()).toBe(good);
+  });
+
+  test("a deleted workflow restored with its previous bytes clears the failure", async () => {
+    writeFileSync(path, GOOD);
+    const m = manager();
+    await m.load();
+    rmSync(path);
+    expect(await m.reload("poll")).toMatchObject({ status: "failed", kind: "load" });
+    writeFileSync(path, GOOD);
+    expect(await m.reload("poll")).toMatchObject({ status: "reloaded" });
+    expect(m.lastError).toBeNull();
   });
 
   test("the .env file is part of the content: changing it reloads", async () => {

@@ -27,7 +27,14 @@ describe("text format", () => {
 
   test("quotes values that are empty or contain spaces, quotes, equals signs or control characters", () => {
     capture("debug", "text");
-    getLogger(["sortie", "test"]).debug("x", { a: "", b: "two words", c: 'say "hi"', d: "k=v", e: "line\nbreak", f: "plain" });
+    getLogger(["sortie", "test"]).debug("x", {
+      a: "",
+      b: "two words",
+      c: 'say "hi"',
+      d: "k=v",
+      e: "line\nbreak",
+      f: "plain",
+    });
     expect(lines[0]).toContain(' a="" b="two words" c="say \\"hi\\"" d="k=v" e="line\\nbreak" f=plain\n');
   });
 
@@ -50,7 +57,9 @@ describe("text format", () => {
 describe("json format", () => {
   test("puts time, level, msg first and attributes as top-level keys", () => {
     capture("info", "json");
-    getLogger(["sortie", "test"]).with({ issue_id: "7" }).error("dispatch preflight failed", { error: new Error("bad <x>") });
+    getLogger(["sortie", "test"])
+      .with({ issue_id: "7" })
+      .error("dispatch preflight failed", { error: new Error("bad <x>") });
     const record = JSON.parse(lines[0] ?? "");
     expect(Object.keys(record)).toEqual(["time", "level", "msg", "issue_id", "error"]);
     expect(record.level).toBe("ERROR");

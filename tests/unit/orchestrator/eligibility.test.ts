@@ -32,6 +32,12 @@ describe("shouldDispatch", () => {
     expect(shouldDispatch(issue({ id: "1", ...fields }), sets, noClaims)).toBe(false);
   });
 
+  test("with no active states configured, every non-terminal state is dispatchable", () => {
+    const open = stateSets([], ["Done"]);
+    expect(shouldDispatch(issue({ id: "1", state: "Anything" }), open, noClaims)).toBe(true);
+    expect(shouldDispatch(issue({ id: "2", state: "done" }), open, noClaims)).toBe(false);
+  });
+
   test("compares states case-insensitively", () => {
     expect(shouldDispatch(issue({ id: "1", state: "in progress" }), sets, noClaims)).toBe(true);
   });
@@ -49,7 +55,9 @@ describe("isBlocked", () => {
     const blocker = (state: string) => ({ id: "b", identifier: "B", state });
     expect(isBlocked(issue({ id: "1", blockedBy: [blocker("")] }), sets)).toBe(true);
     expect(isBlocked(issue({ id: "1", blockedBy: [blocker("Backlog")] }), sets)).toBe(true);
-    expect(isBlocked(issue({ id: "1", blockedBy: [blocker("DONE"), blocker("won't do")] }), sets)).toBe(false);
+    expect(isBlocked(issue({ id: "1", blockedBy: [blocker("DONE"), blocker("won't do")] }), sets)).toBe(
+      false,
+    );
   });
 });
 
@@ -69,7 +77,11 @@ describe("sortForDispatch", () => {
 });
 
 describe("slots", () => {
-  const inputs = { maxConcurrentAgents: 3, maxConcurrentByState: { "in progress": 1 }, runningStates: ["In Progress"] };
+  const inputs = {
+    maxConcurrentAgents: 3,
+    maxConcurrentByState: { "in progress": 1 },
+    runningStates: ["In Progress"],
+  };
 
   test("global slots are max minus running, never negative", () => {
     expect(globalSlotsAvailable(inputs)).toBe(2);
