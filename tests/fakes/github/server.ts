@@ -47,6 +47,8 @@ export interface FakeRequest {
   query: URLSearchParams;
   headers: Headers;
   body: string;
+  /** The status the fake answered with, once answered. */
+  status?: number;
 }
 
 /** A canned answer (or a delay) for matching requests, used `times` times (default 1). */
@@ -108,58 +110,72 @@ export function startFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
     port: 0,
     idleTimeout: 0,
     async fetch(request) {
-      const url = new URL(request.url);
-      const rawPath = url.pathname;
-      const relative = rawPath.startsWith(prefix) ? rawPath.slice(prefix.length) : rawPath;
-      const segments = relative.split("/").slice(1).map(safeDecode);
-      const recorded: FakeRequest = {
-        method: request.method,
-        path: `/${segments.join("/")}`,
-        rawPath,
-        query: url.searchParams,
-        headers: request.headers,
-        body: await request.text(),
-      };
-      requests.push(recorded);
-      const ctx: Context = { url, recorded, segments, echo: echoOf(recorded) };
-
-      if (prefix !== "" && !rawPath.startsWith(`${prefix}/`)) return error(ctx, 404, "Not Found");
-      const auth = request.headers.get("authorization") ?? "";
-      if (auth !== `Bearer ${token}` && auth !== `token ${token}`) {
-        return error(ctx, 401, "Bad credentials");
-      }
-      const resource = segments[0] === "search" ? "search" : "core";
-
-      const fault = takeFault(recorded);
-      if (fault?.delayMs !== undefined) await Bun.sleep(fault.delayMs);
-      if (fault?.status !== undefined) {
-        if (fault.status !== 304) budgets.spend(resource);
-        const body = fault.body === undefined ? { message: "fault" } : fault.body;
-        return respond(fault.status, withEcho(ctx, fault.status, body), {
-          ...budgets.headers(resource),
-          ...fault.headers,
-        });
-      }
-
-      if (budgets.get(resource).remaining === 0) {
-        return respond(
-          403,
-          withEcho(ctx, 403, {
-            message: "API rate limit exceeded for user ID 1.",
-            documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
-          }),
-          budgets.headers(resource),
-        );
-      }
-
-      const answer = route(ctx);
-      if (answer.status !== 304) budgets.spend(resource);
-      return respond(answer.status, withEcho(ctx, answer.status, answer.body), {
-        ...budgets.headers(resource),
-        ...answer.headers,
-      });
+      const { recorded, segments } = await record(request);
+      const response = await reply(request, recorded, segments);
+      recorded.status = response.status;
+      return response;
     },
   });
+
+  async function record(request: Request): Promise<{ recorded: FakeRequest; segments: string[] }> {
+    const url = new URL(request.url);
+    const rawPath = url.pathname;
+    const relative = rawPath.startsWith(prefix) ? rawPath.slice(prefix.length) : rawPath;
+    const segments = relative.split("/").slice(1).map(safeDecode);
+    const recorded: FakeRequest = {
+      method: request.method,
+      path: `/${segments.join("/")}`,
+      rawPath,
+      query: url.searchParams,
+      headers: request.headers,
+      body: await request.text(),
+    };
+    requests.push(recorded);
+    return { recorded, segments };
+  }
+
+  /** Auth, faults, the rate-limit budget, then the route. */
+  async function reply(request: Request, recorded: FakeRequest, segments: string[]): Promise<Response> {
+    const url = new URL(request.url);
+    const rawPath = url.pathname;
+    const ctx: Context = { url, recorded, segments, echo: echoOf(recorded) };
+
+    if (prefix !== "" && !rawPath.startsWith(`${prefix}/`)) return error(ctx, 404, "Not Found");
+    const auth = request.headers.get("authorization") ?? "";
+    if (auth !== `Bearer ${token}` && auth !== `token ${token}`) {
+      return error(ctx, 401, "Bad credentials");
+    }
+    const resource = segments[0] === "search" ? "search" : "core";
+
+    const fault = takeFault(recorded);
+    if (fault?.delayMs !== undefined) await Bun.sleep(fault.delayMs);
+    if (fault?.status !== undefined) {
+      if (fault.status !== 304) budgets.spend(resource);
+      const body = fault.body === undefined ? { message: "fault" } : fault.body;
+      return respond(fault.status, withEcho(ctx, fault.status, body), {
+        ...budgets.headers(resource),
+        ...fault.headers,
+      });
+    }
+
+    if (budgets.get(resource).remaining === 0) {
+      return respond(
+        403,
+        withEcho(ctx, 403, {
+          message: "API rate limit exceeded for user ID 1.",
+          documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+        }),
+        budgets.headers(resource),
+      );
+    }
+
+    const answer = route(ctx);
+    if (answer.status !== 304) budgets.spend(resource);
+    return respond(answer.status, withEcho(ctx, answer.status, answer.body), {
+      ...budgets.headers(resource),
+      ...answer.headers,
+    });
+  }
 
   const origin = `http://127.0.0.1:${server.port}`;
 
