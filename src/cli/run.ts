@@ -13,6 +13,7 @@ import {
   parseLoggingExtension,
   parseLogLevel,
   parseServerExtension,
+  parseTokenRates,
   type ServiceConfig,
   WORKFLOW_WATCHER_ERROR,
   WorkflowManager,
@@ -32,7 +33,6 @@ import { type PromptTemplate, parsePromptTemplate, renderTurnPrompt } from "../p
 import { createApp } from "../server/app.ts";
 import { formatAddr, type HttpServerHandle, startHttpServer } from "../server/listener.ts";
 import { createPrometheusMetrics } from "../server/metrics.ts";
-import { parseTokenRates } from "../server/token-rates.ts";
 import { trackerStateDefaults } from "../trackers/registry.ts";
 import { issueSessionEnv } from "../workspace/index.ts";
 import { adapterCatalog, buildAgentConfig, buildTrackerAdapter } from "./adapters.ts";
@@ -191,6 +191,8 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
   let store: Store | null = null;
   const history = storeHistory(() => store);
   if (port !== 0 && !options.dryRun) {
+    const tokenRates = parseTokenRates(config.extensions);
+    for (const detail of tokenRates.warnings) log.warn("skipped invalid token rate entry", { detail });
     const prom = createPrometheusMetrics({ version: VERSION });
     const app = createApp({
       view,
@@ -203,7 +205,7 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
       },
       history,
       metrics: { registry: prom.registry },
-      tokenRates: parseTokenRates(config.extensions.token_rates, log),
+      tokenRates: tokenRates.rates,
       logger: getLogger(["sortie", "server"]),
     });
     try {

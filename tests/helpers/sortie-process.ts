@@ -54,8 +54,11 @@ export function startSortie(
   const pump = async (stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) => {
     const decoder = new TextDecoder();
     let buf = "";
-    for await (const chunk of stream) {
-      buf += decoder.decode(chunk, { stream: true });
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
       let nl = buf.indexOf("\n");
       while (nl !== -1) {
         onLine(buf.slice(0, nl));
