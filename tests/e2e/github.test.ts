@@ -35,6 +35,8 @@ function exampleWorkflow(w: WorkflowDir, endpoint: string, turnDelayMs: number):
   const config = parse(frontMatter) as Record<string, unknown>;
   const tracker = config.tracker as Record<string, unknown>;
   tracker.endpoint = endpoint;
+  // The scenario drives intake by state labels alone (the list API), not the search qualifier.
+  delete tracker.query_filter;
   config.polling = { interval_ms: 200 };
   config.db_path = w.dbPath;
   config.workspace = { root: w.workspaces };

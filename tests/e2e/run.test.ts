@@ -75,10 +75,7 @@ describe("sortie run with the file tracker and the mock agent", () => {
       expect(existsSync(join(w.workspaces, id, "created.txt"))).toBe(true);
     }
     expect(existsSync(join(w.workspaces, "E2E-3"))).toBe(false);
-    const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as Record<
-      string,
-      never
-    >;
+    const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as { status: string };
     expect(status.status).toBe("pass");
     await waitFor(() => runHistory(w.dbPath).length === 2);
     expect(runHistory(w.dbPath).map((r) => [r.issue_id, r.status, r.attempt])).toEqual(
