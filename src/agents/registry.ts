@@ -3,7 +3,9 @@
 import type { AgentAdapter } from "../domain/agent.ts";
 import { agentError } from "../domain/errors.ts";
 import { CLAUDE_DEFAULT_COMMAND, ClaudeCodeAdapter } from "./claude-code/index.ts";
+import { COPILOT_DEFAULT_COMMAND, CopilotCliAdapter } from "./copilot-cli/index.ts";
 import { MockAdapter } from "./mock/index.ts";
+import { OPENCODE_DEFAULT_COMMAND, OpenCodeAdapter } from "./opencode/index.ts";
 import type { AgentAdapterConfig, AgentDeps } from "./types.ts";
 
 export type { AgentAdapterConfig, AgentDeps } from "./types.ts";
@@ -21,6 +23,16 @@ const KINDS: Readonly<Record<string, AgentKind>> = {
     requiresCommand: true,
     defaultCommand: CLAUDE_DEFAULT_COMMAND,
     create: (config, deps) => new ClaudeCodeAdapter(config, deps),
+  },
+  "copilot-cli": {
+    requiresCommand: true,
+    defaultCommand: COPILOT_DEFAULT_COMMAND,
+    create: (config, deps) => new CopilotCliAdapter(config, deps),
+  },
+  opencode: {
+    requiresCommand: true,
+    defaultCommand: OPENCODE_DEFAULT_COMMAND,
+    create: (config, deps) => new OpenCodeAdapter(config, deps),
   },
   mock: {
     requiresCommand: false,

@@ -1,0 +1,282 @@
+// OpenCode adapter: one `opencode run --format json` process per turn. The session id comes from
+// the first envelope of the stream and later turns continue it with `--session <id>`. Usage is
+// summed from the turn's `step_finish` parts; `opencode export` is only a fallback for CLIs
+// that do not report it there.
+import type { Logger } from "@logtape/logtape";
+import type {
+  AgentAdapter,
+  RunTurnParams,
+  Session,
+  StartSessionParams,
+  TokenUsage,
+  TurnOutcome,
+} from "../../domain/agent.ts";
+import { agentError } from "../../domain/errors.ts";
+import { type Emit, eventEmitter } from "../events.ts";
+import { ProcessGroupRegistry } from "../process/group-registry.ts";
+import { resolveLaunchTarget, verifyWorkspace } from "../process/launch.ts";
+import type { AgentProcess } from "../process/spawn.ts";
+import { stopProcessGroup } from "../process/stop.ts";
+import { emptyUsage } from "../process/usage.ts";
+import type { AgentAdapterConfig, AgentDeps } from "../types.ts";
+import { buildExportArgs, buildRunArgs } from "./command.ts";
+import { openCodeEnv } from "./env.ts";
+import { parseExportUsage, runExport } from "./export-usage.ts";
+import { finalizeOpenCodeTurn } from "./finalize.ts";
+import { OpenCodeStreamParser } from "./parse.ts";
+import { permissionPolicy } from "./permission.ts";
+import { type ProcessEnd, runOpenCodeProcess } from "./process.ts";
+import { type OpenCodeSettings, openCodeSettings } from "./settings.ts";
+
+export const OPENCODE_DEFAULT_COMMAND = "opencode";
+/** Start-up wait for the first JSON envelope when `read_timeout_ms` is not set. */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+const MAX_EXPORT_TIMEOUT_MS = 30_000;
+
+/** Per-session state, owned by the adapter and carried in `Session.internal`. */
+class OpenCodeSession {
+  /** "" until the first envelope names the session. */
+  id: string;
+  /** `session_started` was emitted for the current id. */
+  announced = false;
+  /** Usage (cost included) of finished turns. */
+  base: TokenUsage = emptyUsage();
+  live: AgentProcess | undefined;
+  activeTurn = false;
+  stopped = false;
+  readonly workspace: string;
+  readonly executable: string;
+  readonly leadingArgs: string[];
+  readonly env: Record<string, string>;
+  readonly turnTimeoutMs: number;
+  readonly readTimeoutMs: number;
+
+  constructor(init: {
+    id: string;
+    workspace: string;
+    executable: string;
+    leadingArgs: string[];
+    env: Record<string, string>;
+    turnTimeoutMs: number;
+    readTimeoutMs: number;
+  }) {
+    this.id = init.id;
+    this.workspace = init.workspace;
+    this.executable = init.executable;
+    this.leadingArgs = init.leadingArgs;
+    this.env = init.env;
+    this.turnTimeoutMs = init.turnTimeoutMs;
+    this.readTimeoutMs = init.readTimeoutMs;
+  }
+}
+
+export class OpenCodeAdapter implements AgentAdapter {
+  readonly #config: AgentAdapterConfig;
+  readonly #settings: OpenCodeSettings;
+  readonly #permission: string | undefined;
+  readonly #deps: AgentDeps;
+  readonly #logger: Logger;
+  readonly #now: () => Date;
+  readonly #groups = new ProcessGroupRegistry();
+
+  /** Throws a config error when `allowed_tools` and `denied_tools` overlap. */
+  constructor(config: AgentAdapterConfig, deps: AgentDeps) {
+    this.#config = config;
+    this.#settings = openCodeSettings(config.options);
+    this.#deps = deps;
+    this.#logger = deps.logger;
+    this.#now = deps.now ?? (() => new Date());
+    this.#permission = permissionPolicy(this.#settings.allowedTools, this.#settings.deniedTools, deps.logger);
+  }
+
+  async startSession(params: StartSessionParams, _signal: AbortSignal): Promise<Session> {
+    const workspace = verifyWorkspace(params.workspacePath);
+    if (params.sshHost.trim() !== "") {
+      throw agentError("agent_not_found", "remote execution over ssh is not supported by this build");
+    }
+    const env = openCodeEnv({
+      baseEnv: this.#deps.baseEnv,
+      passthrough: this.#settings.envPassthrough,
+      sessionEnv: params.env,
+      disableAutocompact: this.#settings.disableAutocompact,
+      permission: this.#permission,
+    });
+    // The session's own `agent:` settings win: the workflow may have been reloaded since the
+    // adapter was built.
+    const command = params.agentConfig.command !== "" ? params.agentConfig.command : this.#config.command;
+    const target = resolveLaunchTarget(command, OPENCODE_DEFAULT_COMMAND, env.PATH);
+    const state = new OpenCodeSession({
+      id: params.resumeSessionId,
+      workspace,
+      executable: target.executable,
+      leadingArgs: target.leadingArgs,
+      env,
+      turnTimeoutMs:
+        params.agentConfig.turnTimeoutMs > 0 ? params.agentConfig.turnTimeoutMs : this.#config.turnTimeoutMs,
+      readTimeoutMs:
+        params.agentConfig.readTimeoutMs > 0 ? params.agentConfig.readTimeoutMs : this.#config.readTimeoutMs,
+    });
+    return { id: state.id, agentPid: "", internal: state };
+  }
+
+  async runTurn(session: Session, params: RunTurnParams, signal: AbortSignal): Promise<TurnOutcome> {
+    const state = session.internal;
+    if (!(state instanceof OpenCodeSession))
+      throw new TypeError("session was not started by the opencode adapter");
+    if (typeof params.onEvent !== "function") throw new TypeError("runTurn requires onEvent");
+    if (state.stopped) return refused(state, "session already stopped");
+    if (state.activeTurn) return refused(state, "session already has an active turn");
+
+    state.activeTurn = true;
+    try {
+      return await this.#runTurn(state, params, signal);
+    } finally {
+      state.activeTurn = false;
+      state.live = undefined;
+    }
+  }
+
+  async #runTurn(state: OpenCodeSession, params: RunTurnParams, signal: AbortSignal): Promise<TurnOutcome> {
+    let pid = "";
+    const emit = eventEmitter(params.onEvent, this.#now, () => pid);
+    for (;;) {
+      const resumed = state.id !== "";
+      const parser = new OpenCodeStreamParser({
+        emit,
+        base: state.base,
+        sessionId: state.id,
+        announced: state.announced,
+        model: this.#settings.model,
+      });
+      const end = await runOpenCodeProcess({
+        argv: [
+          state.executable,
+          ...state.leadingArgs,
+          ...buildRunArgs(this.#settings, {
+            workspace: state.workspace,
+            sessionId: state.id,
+            prompt: params.prompt,
+          }),
+        ],
+        cwd: state.workspace,
+        env: state.env,
+        signal,
+        logger: this.#logger,
+        groups: this.#groups,
+        startupTimeoutMs: state.readTimeoutMs > 0 ? state.readTimeoutMs : DEFAULT_STARTUP_TIMEOUT_MS,
+        onSpawn: (proc) => {
+          pid = String(proc.pid);
+          state.live = proc;
+        },
+        onLine: (line) => parser.handleLine(line),
+        jsonSeen: () => parser.sawJson,
+        ...(params.onProcessGroup ? { onProcessGroup: params.onProcessGroup } : {}),
+      });
+      state.live = undefined;
+      state.announced = parser.announced;
+      if (parser.mismatch === undefined && parser.sessionId !== "") state.id = parser.sessionId;
+
+      if (this.#needsExportUsage(parser, end, signal, state)) {
+        await this.#exportUsage(state, parser, emit, signal, params.onProcessGroup);
+      }
+
+      const decision = finalizeOpenCodeTurn(parser, end, {
+        signal,
+        turnTimeoutMs: state.turnTimeoutMs,
+        stopped: state.stopped,
+        resumed,
+      });
+      if (decision.kind === "restart") {
+        // The CLI lost the conversation (its data directory is gone): start over in the same
+        // workspace instead of failing every retry. Only resumed turns restart, so this happens
+        // at most once per turn.
+        this.#logger.warn("agent session not found, starting a fresh session", { session_id: state.id });
+        state.id = "";
+        state.announced = false;
+        pid = "";
+        continue;
+      }
+      if (decision.error !== undefined && end.kind === "exited") {
+        for (const line of end.stderr) this.#logger.warn("agent stderr", { line });
+      }
+      if (decision.message !== undefined) emit(decision.type, { message: decision.message });
+      state.base = parser.sessionUsage();
+      const outcome: TurnOutcome = {
+        result: { sessionId: state.id, exitReason: decision.type, usage: { ...state.base } },
+      };
+      if (decision.error !== undefined) outcome.error = decision.error;
+      return outcome;
+    }
+  }
+
+  #needsExportUsage(
+    parser: OpenCodeStreamParser,
+    end: ProcessEnd,
+    signal: AbortSignal,
+    state: OpenCodeSession,
+  ): boolean {
+    return (
+      end.kind === "exited" &&
+      end.stoppedFor === undefined &&
+      end.readError === undefined &&
+      !signal.aborted &&
+      !state.stopped &&
+      parser.sawJson &&
+      parser.tokenSteps === 0 &&
+      state.id !== ""
+    );
+  }
+
+  /** Older CLIs: the turn's usage from the session export (its last assistant message only). */
+  async #exportUsage(
+    state: OpenCodeSession,
+    parser: OpenCodeStreamParser,
+    emit: Emit,
+    signal: AbortSignal,
+    onProcessGroup: ((pgid: number) => void) | undefined,
+  ): Promise<void> {
+    const output = await runExport({
+      argv: [state.executable, ...state.leadingArgs, ...buildExportArgs(state.id)],
+      cwd: state.workspace,
+      env: state.env,
+      timeoutMs: Math.min(2 * (state.readTimeoutMs > 0 ? state.readTimeoutMs : 5000), MAX_EXPORT_TIMEOUT_MS),
+      signal,
+      ...(onProcessGroup ? { onProcessGroup } : {}),
+    });
+    if (output instanceof Error) {
+      this.#logger.warn("opencode export failed", { session_id: state.id, error: output.message });
+      return;
+    }
+    const found = parseExportUsage(output, state.id);
+    const u = found?.usage;
+    if (u === undefined || ((u.inputTokens ?? 0) === 0 && (u.outputTokens ?? 0) === 0)) {
+      this.#logger.warn("no assistant token usage found in opencode export", { session_id: state.id });
+    }
+    if (found === undefined) return;
+    const counters = [u?.inputTokens, u?.outputTokens, u?.cacheReadTokens, u?.cacheWriteTokens];
+    if (!counters.some((c) => (c ?? 0) > 0)) return;
+    parser.addTurnUsage(found.usage);
+    const model = found.model !== "" ? found.model : this.#settings.model;
+    emit("token_usage", { usage: parser.sessionUsage(), requests: 1, ...(model !== "" ? { model } : {}) });
+  }
+
+  async stopSession(session: Session, signal: AbortSignal): Promise<void> {
+    const state = session.internal;
+    if (!(state instanceof OpenCodeSession)) return;
+    state.stopped = true;
+    const live = state.live;
+    if (live === undefined) return;
+    await stopProcessGroup(live.pid, live.exited, signal);
+  }
+
+  async close(): Promise<void> {
+    this.#groups.killAll();
+  }
+}
+
+function refused(state: OpenCodeSession, message: string): TurnOutcome {
+  return {
+    result: { sessionId: state.id, exitReason: "turn_ended_with_error", usage: { ...state.base } },
+    error: agentError("response_error", message),
+  };
+}
