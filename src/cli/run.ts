@@ -127,9 +127,17 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
     },
     { onError: (error) => log.error(WORKFLOW_WATCHER_ERROR, { error: errorMessage(error) }) },
   );
-  const cleanup: (() => Promise<void> | void)[] = [() => watcher.close()];
+  // Teardown in the documented order: HTTP (2 s grace), then the database (WAL checkpoint), then
+  // the watcher. Each step runs only if start-up got that far.
+  let http: HttpServerHandle | null = null;
+  let store: Store | null = null;
   const finish = async (code: number): Promise<number> => {
-    for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => {});
+    await http?.stop(2000).catch(() => {});
+    if (store) {
+      await store.checkpoint().catch(() => undefined);
+      await store.close().catch(() => {});
+    }
+    watcher.close();
     return code;
   };
 
@@ -187,8 +195,6 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
 
   // Metrics exist only with the server; bind early, report not-ready until start-up ends.
   let metrics: OrchestratorMetrics = NO_METRICS;
-  let http: HttpServerHandle | null = null;
-  let store: Store | null = null;
   const history = storeHistory(() => store);
   if (port !== 0 && !options.dryRun) {
     const tokenRates = parseTokenRates(config.extensions);
@@ -214,11 +220,7 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
       log.error("http server listen failed", { addr: formatAddr(host, port), error: errorMessage(err) });
       return finish(1);
     }
-    if (http) {
-      metrics = prom.recorder;
-      const handle = http;
-      cleanup.push(() => handle.stop(2000));
-    }
+    if (http) metrics = prom.recorder;
   }
 
   // Step 11: the tracker adapter.
@@ -270,11 +272,6 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
     });
     return finish(1);
   }
-  const openedStore = store;
-  cleanup.push(async () => {
-    await openedStore.checkpoint().catch(() => undefined);
-    await openedStore.close();
-  });
   let warm: Awaited<ReturnType<typeof restorePersistedState>>;
   try {
     warm = await restorePersistedState(store, { dbPath, agentCommand: config.agent.command, log });

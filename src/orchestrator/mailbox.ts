@@ -18,7 +18,7 @@ export type WorkerProgress =
   | { kind: "workspace"; path: string }
   | { kind: "session"; sessionId: string }
   | { kind: "process_group"; pgid: number }
-  | { kind: "turn"; turnNumber: number }
+  | { kind: "turns_completed"; count: number }
   | { kind: "self_review"; active: boolean; iteration: number };
 
 const REPLACEABLE = new Set(["notification", "other_message", "malformed"]);

@@ -529,8 +529,8 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
         entry.processGroups.add(progress.pgid);
         await persist({ pgid: progress.pgid });
         break;
-      case "turn":
-        entry.turnCount = progress.turnNumber;
+      case "turns_completed":
+        entry.turnCount = progress.count;
         break;
       case "self_review":
         entry.selfReviewActive = progress.active;

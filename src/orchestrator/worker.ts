@@ -188,13 +188,13 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
         return result(kindFor(), fail(`prompt render (turn ${turn})`, err));
       }
       log.info("turn started", { turn_number: turn, max_turns: maxTurns });
-      deps.onProgress({ kind: "turn", turnNumber: turn });
       const outcome = await runTurnWithTimeout(deps, session, prompt, issue, turn, task.signal, noteSession);
       if (outcome.error) {
         await teardown();
         return result(kindFor(), fail(`agent turn ${turn}`, outcome.error));
       }
       turnsCompleted++;
+      deps.onProgress({ kind: "turns_completed", count: turnsCompleted });
       noteSession(outcome.result.sessionId);
       log.info("turn completed", { turn_number: turn, max_turns: maxTurns });
       if (outcome.result.exitReason !== "turn_completed") {
