@@ -59,6 +59,19 @@ describe("Mailbox", () => {
   });
 });
 
+function entryFor(agentKind: string) {
+  return newRunningEntry({
+    issue: emptyIssue({ id: "1", identifier: "A-1" }),
+    retryAttempt: null,
+    startedAt: 0,
+    sessionId: "",
+    sshHost: "",
+    workflowFile: "WORKFLOW.md",
+    agentKind,
+    continuation: null,
+  });
+}
+
 describe("applyAgentEvent", () => {
   const usage = (input: number | null, output: number | null, cacheRead: number | null = null) => ({
     inputTokens: input,
@@ -71,16 +84,7 @@ describe("applyAgentEvent", () => {
 
   test("adds deltas against high-water marks to the entry and the totals", () => {
     const state = newState({ pollIntervalMs: 1000, maxConcurrentAgents: 1 });
-    const entry = newRunningEntry({
-      issue: emptyIssue({ id: "1", identifier: "A-1" }),
-      retryAttempt: null,
-      startedAt: 0,
-      sessionId: "",
-      sshHost: "",
-      workflowFile: "WORKFLOW.md",
-      agentKind: "mock",
-      continuation: null,
-    });
+    const entry = entryFor("mock");
     expect(
       applyAgentEvent(
         entry,
@@ -112,16 +116,7 @@ describe("applyAgentEvent", () => {
 
   test("counters the agent never reports stay unknown, never 0", () => {
     const state = newState({ pollIntervalMs: 1000, maxConcurrentAgents: 1 });
-    const entry = newRunningEntry({
-      issue: emptyIssue({ id: "1", identifier: "A-1" }),
-      retryAttempt: null,
-      startedAt: 0,
-      sessionId: "",
-      sshHost: "",
-      workflowFile: "",
-      agentKind: "copilot-cli",
-      continuation: null,
-    });
+    const entry = entryFor("copilot-cli");
     applyAgentEvent(
       entry,
       event("token_usage", { usage: { ...usage(null, null), premiumRequests: 3 } }),
@@ -139,16 +134,7 @@ describe("applyAgentEvent", () => {
 
   test("timestamps only move forward; session ids, messages and tool time are recorded", () => {
     const state = newState({ pollIntervalMs: 1000, maxConcurrentAgents: 1 });
-    const entry = newRunningEntry({
-      issue: emptyIssue({ id: "1", identifier: "A-1" }),
-      retryAttempt: null,
-      startedAt: 0,
-      sessionId: "",
-      sshHost: "",
-      workflowFile: "",
-      agentKind: "mock",
-      continuation: null,
-    });
+    const entry = entryFor("mock");
     applyAgentEvent(
       entry,
       { ...event("session_started", { sessionId: "s-1", message: "hi" }), timestamp: new Date(5_000) },
