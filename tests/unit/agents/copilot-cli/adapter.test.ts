@@ -1,0 +1,391 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { CopilotCliAdapter } from "../../../../src/agents/copilot-cli/index.ts";
+import type { AgentAdapterConfig } from "../../../../src/agents/types.ts";
+import type { AgentEvent, Session, StartSessionParams } from "../../../../src/domain/agent.ts";
+import { SortieError } from "../../../../src/domain/errors.ts";
+import { emptyIssue } from "../../../../src/domain/issue.ts";
+import { readEnvDump, readNulList } from "../../../fakes/agent-cli/fake-cli.ts";
+import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
+import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
+import { waitFor } from "../../../fakes/agent-cli/wait.ts";
+
+const FAKE_COPILOT = resolve(import.meta.dir, "fake-copilot.sh");
+const FIXTURES = resolve(import.meta.dir, "../../../fixtures");
+
+let dir: string;
+let workspace: string;
+let bin: string;
+let adapters: CopilotCliAdapter[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "sortie-copilot-"));
+  workspace = join(dir, "ws");
+  mkdirSync(workspace);
+  // A PATH with only what the fake needs, so no `gh` of the host machine is found by accident.
+  bin = join(dir, "bin");
+  mkdirSync(bin);
+  for (const tool of ["cat", "env", "sleep"]) {
+    const found = Bun.which(tool);
+    if (found === null) throw new Error(`${tool} not found`);
+    symlinkSync(found, join(bin, tool));
+  }
+  adapters = [];
+});
+afterEach(async () => {
+  for (const a of adapters) await a.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: bin, FAKE_COPILOT_DIR: dir, GH_TOKEN: "gho_fake", ...extra };
+}
+
+function makeAdapter(
+  options: { command?: string; baseEnv?: Record<string, string>; settings?: Record<string, unknown> } = {},
+) {
+  const log = recordingLogger();
+  const config: AgentAdapterConfig = {
+    kind: "copilot-cli",
+    command: options.command ?? FAKE_COPILOT,
+    turnTimeoutMs: 60_000,
+    readTimeoutMs: 5000,
+    stallTimeoutMs: 0,
+    options: options.settings ?? {},
+  };
+  const adapter = new CopilotCliAdapter(config, { logger: log.logger, baseEnv: options.baseEnv ?? env() });
+  adapters.push(adapter);
+  return { adapter, log };
+}
+
+function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
+  return {
+    workspacePath: workspace,
+    agentConfig: {
+      kind: "copilot-cli",
+      command: "",
+      turnTimeoutMs: 60_000,
+      readTimeoutMs: 5000,
+      stallTimeoutMs: 0,
+    },
+    resumeSessionId: "",
+    sshHost: "",
+    sshStrictHostKeyChecking: "",
+    mcpConfigPath: "",
+    env: {},
+    ...overrides,
+  };
+}
+
+const issue = emptyIssue({ id: "1", identifier: "PROJ-1" });
+
+async function turn(adapter: CopilotCliAdapter, session: Session, signal = new AbortController().signal) {
+  const events: AgentEvent[] = [];
+  const pgids: number[] = [];
+  const outcome = await adapter.runTurn(
+    session,
+    {
+      prompt: "do the work",
+      issue,
+      turnNumber: 1,
+      onEvent: (e) => events.push(e),
+      onProcessGroup: (g) => pgids.push(g),
+    },
+    signal,
+  );
+  return { outcome, events, pgids };
+}
+
+function invocations(): string[][] {
+  if (!existsSync(join(dir, "argv.log"))) return [];
+  return readFileSync(join(dir, "argv.log"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map(readNulList);
+}
+
+const resumeFlags = (argv: string[]) =>
+  argv.flatMap((a, i) => (a === "--continue" ? [a] : a === "--resume" ? [a, argv[i + 1] ?? ""] : []));
+
+async function startFailure(promise: Promise<unknown>): Promise<SortieError> {
+  const err = await promise.then(
+    () => undefined,
+    (e) => e,
+  );
+  if (!(err instanceof SortieError)) throw new Error(`expected a SortieError, got ${err}`);
+  return err;
+}
+
+const UNKNOWN_TOKENS = {
+  inputTokens: null,
+  outputTokens: null,
+  totalTokens: null,
+  cacheReadTokens: null,
+  cacheWriteTokens: null,
+  costUsd: null,
+};
+
+describe("copilot-cli startSession", () => {
+  test("a fresh session has no id yet; a continuation keeps the given one", async () => {
+    const { adapter } = makeAdapter();
+    const signal = new AbortController().signal;
+    expect(await adapter.startSession(startParams(), signal)).toMatchObject({ id: "", agentPid: "" });
+    expect((await adapter.startSession(startParams({ resumeSessionId: "prev" }), signal)).id).toBe("prev");
+  });
+
+  test("rejects a missing workspace, a missing binary and ssh mode", async () => {
+    const signal = new AbortController().signal;
+    const { adapter } = makeAdapter();
+    expect(
+      (await startFailure(adapter.startSession(startParams({ workspacePath: join(dir, "nope") }), signal)))
+        .kind,
+    ).toBe("invalid_workspace_cwd");
+    const missing = makeAdapter({ command: "copilot" }).adapter;
+    const err = await startFailure(missing.startSession(startParams(), signal));
+    expect(err.kind).toBe("agent_not_found");
+    expect(err.message).toBe('agent command "copilot" not found');
+    expect((await startFailure(adapter.startSession(startParams({ sshHost: "build-1" }), signal))).kind).toBe(
+      "agent_not_found",
+    );
+  });
+
+  test("a binary that does not answer --version is not functional", async () => {
+    const { adapter } = makeAdapter({ baseEnv: env({ FAKE_COPILOT_CANARY: "fail" }) });
+    const err = await startFailure(adapter.startSession(startParams(), new AbortController().signal));
+    expect(err.kind).toBe("agent_not_found");
+    expect(err.message).toBe("copilot binary found but not functional; ensure Node.js 22+ is available");
+  });
+
+  test("any GitHub token variable, or a bring-your-own-key provider, satisfies the auth check", async () => {
+    const signal = new AbortController().signal;
+    const sources = [
+      { COPILOT_GITHUB_TOKEN: "t" },
+      { GH_TOKEN: "t" },
+      { GITHUB_TOKEN: "t" },
+      { COPILOT_PROVIDER_BASE_URL: "http://127.0.0.1:1/v1" },
+    ];
+    for (const source of sources) {
+      const { adapter } = makeAdapter({ baseEnv: { PATH: bin, FAKE_COPILOT_DIR: dir, ...source } });
+      expect((await adapter.startSession(startParams(), signal)).id).toBe("");
+    }
+  });
+
+  test("without a token it asks `gh auth status`, and fails naming every way to authenticate", async () => {
+    const signal = new AbortController().signal;
+    const bare = { PATH: bin, FAKE_COPILOT_DIR: dir, GH_TOKEN: "   " };
+    const err = await startFailure(
+      makeAdapter({ baseEnv: bare }).adapter.startSession(startParams(), signal),
+    );
+    expect(err.kind).toBe("agent_not_found");
+    expect(err.message).toBe(
+      "no GitHub authentication source found; set COPILOT_GITHUB_TOKEN, GH_TOKEN, or GITHUB_TOKEN, or run 'gh auth login' to authenticate",
+    );
+
+    const gh = join(bin, "gh");
+    // `gh auth status` exits with $GH_EXIT, 0 when unset.
+    writeFileSync(gh, '#!/bin/sh\n[ -n "$GH_EXIT" ] && exit "$GH_EXIT"\nexit 0\n');
+    chmodSync(gh, 0o755);
+    const loggedIn = makeAdapter({ baseEnv: bare });
+    expect((await loggedIn.adapter.startSession(startParams(), signal)).id).toBe("");
+    expect(
+      loggedIn.log.find("warn", "copilot authentication comes from gh auth, not from a token variable"),
+    ).toHaveLength(1);
+    const loggedOut = makeAdapter({ baseEnv: { ...bare, GH_EXIT: "1" } }).adapter;
+    expect((await startFailure(loggedOut.startSession(startParams(), signal))).kind).toBe("agent_not_found");
+  });
+});
+
+describe("copilot-cli runTurn", () => {
+  test("learns the session id from the result line and resumes it; premium requests and API time per session", async () => {
+    const { adapter, log } = makeAdapter();
+    const session = await adapter.startSession(startParams(), new AbortController().signal);
+    const first = await turn(adapter, session);
+    const second = await turn(adapter, session);
+
+    expect(invocations().map(resumeFlags)).toEqual([[], ["--resume", "sess-1"]]);
+    expect(first.outcome).toEqual({
+      result: {
+        sessionId: "sess-1",
+        exitReason: "turn_completed",
+        usage: { ...UNKNOWN_TOKENS, premiumRequests: 2 },
+      },
+    });
+    expect(second.outcome.result.usage).toEqual({ ...UNKNOWN_TOKENS, premiumRequests: 4 });
+
+    // session_started comes first, with the id known at that moment.
+    expect(first.events[0]).toMatchObject({ type: "session_started", sessionId: "" });
+    expect(second.events[0]).toMatchObject({ type: "session_started", sessionId: "sess-1" });
+    expect(second.events.map((e) => [e.type, e.message])).toEqual([
+      ["session_started", "session started"],
+      ["notification", "assistant.turn_start"],
+      ["notification", "working on it"],
+      ["notification", "assistant.turn_end"],
+      ["token_usage", ""],
+      ["turn_completed", ""],
+    ]);
+    expect(second.events.find((e) => e.type === "token_usage")).toMatchObject({
+      usage: { ...UNKNOWN_TOKENS, premiumRequests: 4 },
+      requests: 1,
+      model: "fake-model",
+    });
+    // The CLI's API time is cumulative over the session: each turn reports only its own.
+    expect(first.events.at(-1)?.apiDurationMs).toBe(100);
+    expect(second.events.at(-1)?.apiDurationMs).toBe(100);
+
+    const pid = second.events[0]?.agentPid ?? "";
+    expect(pid).toMatch(/^\d+$/);
+    expect(second.events.every((e) => e.agentPid === pid)).toBe(true);
+    expect(second.pgids).toEqual([Number(pid)]);
+    expect(log.find("info", "copilot turn completed").map((e) => e.properties)).toEqual([
+      { session_id: "sess-1", exit_code: 0, premium_requests: 2 },
+      { session_id: "sess-1", exit_code: 0, premium_requests: 4 },
+    ]);
+  });
+
+  test("without a result line the next turn continues the latest conversation until an id is learned", async () => {
+    const { adapter } = makeAdapter();
+    writeFileSync(join(dir, "mode"), "noid");
+    const session = await adapter.startSession(startParams(), new AbortController().signal);
+    const first = await turn(adapter, session);
+    expect(first.outcome.error).toBeUndefined();
+    expect(first.outcome.result).toMatchObject({ sessionId: "", exitReason: "turn_completed" });
+    expect(first.outcome.result.usage).toEqual(UNKNOWN_TOKENS);
+    await turn(adapter, session);
+
+    // The CLI reports ids again: the continued conversation's id is learned and resumed.
+    rmSync(join(dir, "mode"));
+    const third = await turn(adapter, session);
+    expect(third.outcome.result.sessionId).toBe("sess-1");
+    await turn(adapter, session);
+    expect(invocations().map(resumeFlags)).toEqual([
+      [],
+      ["--continue"],
+      ["--continue"],
+      ["--resume", "sess-1"],
+    ]);
+  });
+
+  test("a resumed id the CLI does not know falls back to a fresh session with a warning", async () => {
+    const { adapter, log } = makeAdapter();
+    const session = await adapter.startSession(
+      startParams({ resumeSessionId: "gone" }),
+      new AbortController().signal,
+    );
+    const { outcome, events } = await turn(adapter, session);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result).toMatchObject({ sessionId: "sess-1", exitReason: "turn_completed" });
+    expect(invocations().map(resumeFlags)).toEqual([["--resume", "gone"], []]);
+    expect(
+      log.find("warn", "agent session not found, starting a fresh session").map((e) => e.properties),
+    ).toEqual([{ session_id: "gone" }]);
+    expect(events.filter((e) => e.type === "session_started").map((e) => e.sessionId)).toEqual(["gone", ""]);
+    expect(events.filter((e) => e.type === "turn_completed")).toHaveLength(1);
+  });
+
+  test("the agent gets the per-session variables and HOME, but not sortie's own secrets", async () => {
+    const { adapter } = makeAdapter({
+      baseEnv: env({ SORTIE_TRACKER_API_KEY: "secret", SORTIE_KEEP: "yes", HOME: "/not/writable" }),
+      settings: { env_passthrough: ["SORTIE_KEEP"] },
+    });
+    const session = await adapter.startSession(
+      startParams({ env: { SORTIE_ISSUE_ID: "1", HOME: join(dir, "agent-home") } }),
+      new AbortController().signal,
+    );
+    await turn(adapter, session);
+    const seen = readEnvDump(readFileSync(join(dir, "env.dump"), "utf8"));
+    expect(seen.HOME).toBe(join(dir, "agent-home"));
+    expect(seen.SORTIE_ISSUE_ID).toBe("1");
+    expect(seen.SORTIE_KEEP).toBe("yes");
+    expect(seen.SORTIE_TRACKER_API_KEY).toBeUndefined();
+  });
+
+  test("a plain-text authentication error with a non-zero exit is a port_exit failure", async () => {
+    const { adapter, log } = makeAdapter({
+      baseEnv: env({
+        FAKE_COPILOT_MODE: "replay",
+        FAKE_COPILOT_STDOUT: join(FIXTURES, "agent-copilot/auth_failure.jsonl"),
+        FAKE_COPILOT_EXIT: "1",
+      }),
+    });
+    const session = await adapter.startSession(startParams(), new AbortController().signal);
+    const { outcome, events } = await turn(adapter, session);
+    expect(events.map((e) => e.type)).toEqual(["session_started", "malformed", "turn_failed"]);
+    expect(outcome.result.exitReason).toBe("turn_failed");
+    expect(outcome.error?.kind).toBe("port_exit");
+    expect(outcome.error?.message).toBe("exit code 1");
+    expect(log.find("warn", "agent stderr")).toEqual([]);
+  });
+
+  test("exit 0 without any output fails the turn; exit 127 means the binary vanished", async () => {
+    writeFileSync(join(dir, "empty"), "");
+    const quiet = makeAdapter({
+      baseEnv: env({ FAKE_COPILOT_MODE: "replay", FAKE_COPILOT_STDOUT: join(dir, "empty") }),
+    }).adapter;
+    const session = await quiet.startSession(startParams(), new AbortController().signal);
+    const { outcome } = await turn(quiet, session);
+    expect(outcome.result.exitReason).toBe("turn_failed");
+    expect(outcome.error?.message).toBe("agent exited without producing output");
+
+    const vanished = makeAdapter({
+      baseEnv: env({
+        FAKE_COPILOT_MODE: "replay",
+        FAKE_COPILOT_STDOUT: join(dir, "empty"),
+        FAKE_COPILOT_EXIT: "127",
+      }),
+    }).adapter;
+    const again = await vanished.startSession(startParams(), new AbortController().signal);
+    expect((await turn(vanished, again)).outcome.error?.kind).toBe("agent_not_found");
+  });
+
+  test("a turn timeout kills the process group and is turn_timeout", async () => {
+    const { adapter } = makeAdapter({ baseEnv: env({ FAKE_COPILOT_MODE: "hang" }) });
+    const session = await adapter.startSession(startParams(), new AbortController().signal);
+    const ctl = new AbortController();
+    const running = turn(adapter, session, ctl.signal);
+    await waitFor(() => invocations().length === 1, { what: "the fake to start" });
+    ctl.abort(new DOMException("The operation timed out.", "TimeoutError"));
+    const { outcome, events, pgids } = await running;
+    expect(outcome.result.exitReason).toBe("turn_cancelled");
+    expect(outcome.error?.kind).toBe("turn_timeout");
+    expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
+    await waitFor(() => livingGroupMembers(pgids[0] ?? 0).length === 0, { what: "the group to die" });
+  });
+
+  test("stopSession kills a running turn, and is a no-op without one", async () => {
+    const { adapter } = makeAdapter({ baseEnv: env({ FAKE_COPILOT_MODE: "hang" }) });
+    const session = await adapter.startSession(startParams(), new AbortController().signal);
+    await adapter.stopSession(session, new AbortController().signal);
+    const running = turn(adapter, session);
+    await waitFor(() => invocations().length === 1, { what: "the fake to start" });
+    await adapter.stopSession(session, new AbortController().signal);
+    const { outcome, events } = await running;
+    expect(outcome.result.exitReason).toBe("turn_cancelled");
+    expect(outcome.error?.kind).toBe("turn_cancelled");
+    expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "killed by signal" });
+  });
+
+  test("rejects foreign sessions and a missing onEvent", async () => {
+    const { adapter } = makeAdapter();
+    const signal = new AbortController().signal;
+    const foreign: Session = { id: "x", agentPid: "", internal: {} };
+    await expect(
+      adapter.runTurn(foreign, { prompt: "p", issue, turnNumber: 1, onEvent: () => {} }, signal),
+    ).rejects.toThrow(TypeError);
+    const session = await adapter.startSession(startParams(), signal);
+    const noHandler = { prompt: "p", issue, turnNumber: 1 } as unknown as Parameters<
+      typeof adapter.runTurn
+    >[1];
+    await expect(adapter.runTurn(session, noHandler, signal)).rejects.toThrow("runTurn requires onEvent");
+  });
+});
