@@ -3,6 +3,7 @@
 import type { AgentAdapter } from "../domain/agent.ts";
 import { agentError } from "../domain/errors.ts";
 import { CLAUDE_DEFAULT_COMMAND, ClaudeCodeAdapter } from "./claude-code/index.ts";
+import { CODEX_DEFAULT_COMMAND, CodexAdapter } from "./codex/index.ts";
 import { COPILOT_DEFAULT_COMMAND, CopilotCliAdapter } from "./copilot-cli/index.ts";
 import { MockAdapter } from "./mock/index.ts";
 import { OPENCODE_DEFAULT_COMMAND, OpenCodeAdapter } from "./opencode/index.ts";
@@ -28,6 +29,11 @@ const KINDS: Readonly<Record<string, AgentKind>> = {
     requiresCommand: true,
     defaultCommand: COPILOT_DEFAULT_COMMAND,
     create: (config, deps) => new CopilotCliAdapter(config, deps),
+  },
+  codex: {
+    requiresCommand: true,
+    defaultCommand: CODEX_DEFAULT_COMMAND,
+    create: (config, deps) => new CodexAdapter(config, deps),
   },
   opencode: {
     requiresCommand: true,
