@@ -84,7 +84,7 @@ async function hasCodeSignature(path: string): Promise<boolean> {
 
 async function sha256(path: string): Promise<string> {
   const hasher = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
+  hasher.update(await Bun.file(path).arrayBuffer());
   return hasher.digest("hex");
 }
 
