@@ -115,6 +115,11 @@ export class AppServer {
     for (const line of this.stderr.lines()) this.#logger.warn("agent stderr", { line });
   }
 
+  /** After stdout closed: waits (bounded) until the exit status and the last stderr lines are in. */
+  async settle(): Promise<void> {
+    await withTimeout(Promise.all([this.exited, this.#stderrDone]), KILL_WAIT_MS);
+  }
+
   /** Ends a server that stopped answering: SIGTERM, then SIGKILL after the grace period. */
   terminate(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping = true;

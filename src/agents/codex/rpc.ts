@@ -186,22 +186,25 @@ export class RpcClient {
     return this.#send({ id, error: { code, message } });
   }
 
-  /** Ends stdin after every queued write: the server sees EOF. */
+  /** Ends stdin after every queued write: the server sees EOF. Later writes fail. */
   async closeInput(): Promise<void> {
     if (this.#inputClosed) return;
     this.#inputClosed = true;
-    await this.#writes;
-    try {
-      await this.#stdin.end();
-    } catch {
-      // Already closed by the child's exit.
-    }
+    const end = this.#writes.then(async () => {
+      try {
+        await this.#stdin.end();
+      } catch {
+        // Already closed by the child's exit.
+      }
+    });
+    this.#writes = end;
+    await end;
   }
 
   #send(message: Json): Promise<void> {
+    if (this.#inputClosed) return Promise.reject(agentError("port_exit", "codex app-server input is closed"));
     const line = `${JSON.stringify(message)}\n`;
     const write = this.#writes.then(async () => {
-      if (this.#inputClosed) throw agentError("port_exit", "codex app-server input is closed");
       try {
         await this.#stdin.write(line);
         await this.#stdin.flush();

@@ -202,6 +202,7 @@ export async function runCodexTurn(o: CodexTurnOptions): Promise<TurnOutcome> {
     // Answers still being computed are part of the turn: their events come before its end.
     toolAbort.abort();
     await Promise.allSettled([...toolCalls]);
+    if (end.kind === "closed" && end.close.reason === "eof") await server.settle();
     return conclude(end);
   } finally {
     clearTimeout(interruptTimer);
