@@ -111,7 +111,7 @@ export function finalizeOpenCodeTurn(
       error: agentError(
         "port_exit",
         "process exited before first opencode json event",
-        stderrDetail(end.stderr, end.exitCode),
+        stderrDetail(end.stderr) ?? new Error(`exit code ${end.exitCode}`),
       ),
     };
   }
@@ -121,7 +121,7 @@ export function finalizeOpenCodeTurn(
       kind: "terminal",
       type: "turn_ended_with_error",
       message,
-      error: agentError("port_exit", message, stderrDetail(end.stderr, end.exitCode)),
+      error: agentError("port_exit", message, stderrDetail(end.stderr)),
     };
   }
   return { kind: "terminal", type: "turn_completed", message: "" };
@@ -136,10 +136,9 @@ function cancelled(context: FinalizeContext): OpenCodeDecision {
  * The CLI's own `Error: …` line when it printed one, else the last lines of stderr, so the error
  * text says what went wrong. ANSI colours are dropped.
  */
-function stderrDetail(stderr: readonly string[], exitCode: number | null): Error | undefined {
+function stderrDetail(stderr: readonly string[]): Error | undefined {
   const lines = stderr.map((l) => l.replace(/\x1b\[[0-9;]*[a-zA-Z]/g, "").trim()).filter((l) => l !== "");
   const error = lines.find((l) => /^error\b/i.test(l));
   const text = error ?? lines.slice(-3).join("; ");
-  if (text === "") return exitCode === null ? undefined : new Error(`exit code ${exitCode}`);
-  return new Error(truncateRunes(text, 500));
+  return text === "" ? undefined : new Error(truncateRunes(text, 500));
 }

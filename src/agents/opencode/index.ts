@@ -257,7 +257,11 @@ export class OpenCodeAdapter implements AgentAdapter {
     if (!counters.some((c) => (c ?? 0) > 0)) return;
     parser.addTurnUsage(found.usage);
     const model = found.model !== "" ? found.model : this.#settings.model;
-    emit("token_usage", { usage: parser.sessionUsage(), requests: 1, ...(model !== "" ? { model } : {}) });
+    emit("token_usage", {
+      usage: parser.sessionUsage(),
+      requests: Math.max(1, parser.uncountedSteps),
+      ...(model !== "" ? { model } : {}),
+    });
   }
 
   async stopSession(session: Session, signal: AbortSignal): Promise<void> {

@@ -47,6 +47,8 @@ export class OpenCodeStreamParser {
   mismatch: SessionMismatch | undefined;
   /** `step_finish` parts that carried token counts. */
   tokenSteps = 0;
+  /** `step_finish` parts without any usage (older CLIs): model calls no event counted yet. */
+  uncountedSteps = 0;
 
   readonly #emit: Emit;
   readonly #base: TokenUsage;
@@ -170,12 +172,16 @@ export class OpenCodeStreamParser {
       costUsd: typeof part.cost === "number" && Number.isFinite(part.cost) ? part.cost : null,
     };
     if (step.inputTokens !== null || step.outputTokens !== null) this.tokenSteps++;
-    this.#turn = combineUsage(this.#turn, step);
-    this.#emit("token_usage", {
-      usage: this.sessionUsage(),
-      requests: 1,
-      ...(this.#model !== "" ? { model: this.#model } : {}),
-    });
+    if (step.inputTokens === null && step.outputTokens === null && step.costUsd === null) {
+      this.uncountedSteps++;
+    } else {
+      this.#turn = combineUsage(this.#turn, step);
+      this.#emit("token_usage", {
+        usage: this.sessionUsage(),
+        requests: 1,
+        ...(this.#model !== "" ? { model: this.#model } : {}),
+      });
+    }
     this.#emit("notification", { message: `step finished: ${str(part.reason)}` });
   }
 

@@ -169,7 +169,7 @@ describe("copilot-cli startSession", () => {
 
   test("any GitHub token variable, or a bring-your-own-key provider, satisfies the auth check", async () => {
     const signal = new AbortController().signal;
-    const sources = [
+    const sources: Record<string, string>[] = [
       { COPILOT_GITHUB_TOKEN: "t" },
       { GH_TOKEN: "t" },
       { GITHUB_TOKEN: "t" },
