@@ -1,9 +1,10 @@
 // Command routing: short-flag interception, subcommands (only as the very first argument), then
 // the root command's flags.
 import { errorMessage } from "../domain/errors.ts";
-import { MCP_SERVER_HELP, ROOT_HELP } from "./help.ts";
-import { interceptShortFlags, wantsSubcommandHelp } from "./intercept.ts";
+import { ROOT_HELP } from "./help.ts";
+import { interceptShortFlags } from "./intercept.ts";
 import type { CliIO } from "./io.ts";
+import { mcpServerCommand } from "./mcp-server.ts";
 import { parseRootArgs } from "./options.ts";
 import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
@@ -20,14 +21,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
     return 0;
   }
   if (args[0] === "validate") return validateCommand(args.slice(1), io);
-  if (args[0] === "mcp-server") {
-    if (wantsSubcommandHelp(args.slice(1))) {
-      io.stdout(MCP_SERVER_HELP);
-      return 0;
-    }
-    io.stderr("sortie mcp-server: the MCP tool server is not available in this build\n");
-    return 1;
-  }
+  if (args[0] === "mcp-server") return mcpServerCommand(args.slice(1), io);
   let parsed: ReturnType<typeof parseRootArgs>;
   try {
     parsed = parseRootArgs(args, io.cwd);
