@@ -6,7 +6,8 @@
 //   WRITE:<file>:<content>   answer with a Write tool call (relative files resolve against the
 //                            working directory named in the system prompt)
 //   BASH:<command>           answer with a Bash tool call
-//   SLEEP:<ms>               delay the answer (the connection stays open, for abort tests)
+//   SLEEP:<ms>               delay the answer (the connection stays open, for abort tests);
+//                            `releaseDelays()` ends every delay in progress at once
 //   anything else            plain text "Hello from the fake Anthropic server."
 // After a tool_result comes back, the answer is final text "Done. Tool said: <result>".
 
@@ -70,6 +71,8 @@ export interface FakeAnthropic {
   readonly messageCalls: readonly MessageCall[];
   /** Sum of the usage of every answered /v1/messages call. */
   totals(): FakeUsage;
+  /** Answers every request currently held by a SLEEP now (a test decides when the "model" is done). */
+  releaseDelays(): void;
   stop(): Promise<void>;
 }
 
@@ -85,6 +88,8 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): FakeAnth
   const requests: LoggedRequest[] = [];
   const messageCalls: MessageCall[] = [];
   let seq = 0;
+  // Bumped by releaseDelays(); a delayed answer stops waiting once it changes.
+  const release = { generation: 0 };
 
   const server = Bun.serve({
     port: 0,
@@ -125,7 +130,7 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): FakeAnth
         messageCalls.push({ request, usage, answer: reply.kind });
         const model = options.model ?? request.model ?? "claude-fake-1";
         if (request.stream === false) return Response.json(jsonMessage(reply, model, usage, seq));
-        return sseResponse(reply, model, usage, seq, reply.delayMs, req.signal);
+        return sseResponse(reply, model, usage, seq, reply.delayMs, req.signal, release);
       }
       // Anything else the CLI probes at start-up gets a harmless empty answer.
       return Response.json({});
@@ -150,6 +155,9 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): FakeAnth
         sum.cache_creation_input_tokens += call.usage.cache_creation_input_tokens;
       }
       return sum;
+    },
+    releaseDelays() {
+      release.generation += 1;
     },
     async stop() {
       await server.stop(true);
@@ -259,6 +267,7 @@ function sseResponse(
   seq: number,
   delayMs: number,
   signal: AbortSignal,
+  release: { readonly generation: number },
 ): Response {
   const encoder = new TextEncoder();
   const events: [string, unknown][] = [
@@ -333,7 +342,8 @@ function sseResponse(
       if (delayMs > 0) {
         // Keep the connection alive with SSE pings while the "model thinks".
         const deadline = Date.now() + delayMs;
-        while (Date.now() < deadline && !signal.aborted) {
+        const generation = release.generation;
+        while (Date.now() < deadline && !signal.aborted && release.generation === generation) {
           controller.enqueue(encoder.encode('event: ping\ndata: {"type":"ping"}\n\n'));
           await Bun.sleep(Math.min(200, Math.max(0, deadline - Date.now())));
         }
