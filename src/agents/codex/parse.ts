@@ -48,6 +48,8 @@ export class CodexTurnParser {
 
   readonly #o: TurnParserOptions;
   readonly #tools = new ToolTracker();
+  /** `turn/completed` carried usage beside `turn` (older app-server builds). */
+  #legacyUsage: Json | undefined;
 
   constructor(options: TurnParserOptions) {
     this.#o = options;
@@ -99,9 +101,6 @@ export class CodexTurnParser {
         else emit("other_message", { message: method });
     }
   }
-
-  /** `turn/completed` carried usage beside `turn` (older app-server builds). */
-  #legacyUsage: Json | undefined;
 
   #itemStarted(item: Json): void {
     const type = str(item.type);

@@ -5,7 +5,6 @@
 import type { Logger } from "@logtape/logtape";
 import { agentError, SortieError } from "../../domain/errors.ts";
 import { readLines } from "../process/line-reader.ts";
-import { truncateRunes } from "../truncate.ts";
 
 /** Codex lines are small; a longer one is a read error, not a malformed line. */
 export const CODEX_MAX_LINE_BYTES = 1024 * 1024;
@@ -283,9 +282,4 @@ function rpcId(value: unknown): RpcId | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return value;
   if (typeof value === "string") return value;
   return undefined;
-}
-
-/** A raw line as shown in events and logs: at most 500 code points. */
-export function shownLine(line: string): string {
-  return truncateRunes(line, 500);
 }
