@@ -23,8 +23,13 @@ export function finalizeCopilotTurn(
     if (result.exitCode === 0) {
       return { kind: "terminal", type: "turn_completed", message: "", apiDurationMs: parser.apiDurationMs };
     }
+    // The CLI's own explanation (a `session.error` line) says more than the bare exit code.
     const detail =
-      result.exitCode === null ? "result without exit code" : `result exit code ${result.exitCode}`;
+      parser.lastError !== undefined
+        ? truncateRunes(parser.lastError, 500)
+        : result.exitCode === null
+          ? "result without exit code"
+          : `result exit code ${result.exitCode}`;
     return {
       kind: "terminal",
       type: "turn_failed",

@@ -67,6 +67,8 @@ export class CopilotStreamParser {
   assistantMessages = 0;
   /** API time this turn spent, known once the `result` line arrived. */
   apiDurationMs = 0;
+  /** The last `session.error` message (e.g. the provider rejected the API key). */
+  lastError: string | undefined;
 
   readonly #emit: Emit;
   readonly #base: TokenUsage;
@@ -158,6 +160,13 @@ export class CopilotStreamParser {
         const text = str(data.message) || "session warning";
         this.#logger.warn("copilot session warning", { message: text });
         this.#emit("notification", { message: text });
+        return;
+      }
+      case "session.error": {
+        const text = str(data.message) || "session error";
+        this.lastError = text;
+        this.#logger.warn("copilot session error", { error_type: str(data.errorType), message: text });
+        this.#emit("notification", { message: truncateRunes(text, 500) });
         return;
       }
       case "session.info":

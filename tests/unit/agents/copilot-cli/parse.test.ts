@@ -267,6 +267,21 @@ describe("copilot stream parser details", () => {
     }
   });
 
+  test("a session error explains the failing result line", () => {
+    const message = "Authentication failed with provider at http://127.0.0.1:1/v1 (HTTP 401).";
+    const { events, decision, log } = replay([
+      line("session.error", { errorType: "authentication", message, statusCode: 401 }),
+      JSON.stringify({ type: "result", sessionId: "s", exitCode: 1, usage: { premiumRequests: 0 } }),
+    ]);
+    expect(brief(events)[0]).toEqual(["notification", message]);
+    expect(log.find("warn", "copilot session error")[0]?.properties).toEqual({
+      error_type: "authentication",
+      message,
+    });
+    if (decision.kind !== "terminal") throw new Error("expected a terminal decision");
+    expect(decision.error?.toString()).toBe(`agent: turn_failed: non-zero exit in result event: ${message}`);
+  });
+
   test("exit 0 without a result and without any assistant message produced nothing", () => {
     const { decision, log } = replay([line("session.tools_updated", { model: "m" })]);
     expect(decision).toMatchObject({ type: "turn_failed", message: "agent exited without producing output" });

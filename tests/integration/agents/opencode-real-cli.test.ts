@@ -1,0 +1,440 @@
+// The opencode adapter driving the real, pinned `opencode` CLI, offline: a provider config points
+// it at a fake OpenAI-compatible server, which is also its HTTP(S) proxy and npm registry, so any
+// attempt to reach another host shows up in the fake's log. Install the CLI with
+// `scripts/install-agent-clis.sh opencode`.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { resolveAgentHome } from "../../../src/agents/home.ts";
+import { OpenCodeAdapter } from "../../../src/agents/opencode/index.ts";
+import type { AgentEvent, Session, StartSessionParams, TurnOutcome } from "../../../src/domain/agent.ts";
+import { emptyIssue } from "../../../src/domain/issue.ts";
+import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
+import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
+import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
+import { waitFor } from "../../fakes/agent-cli/wait.ts";
+import { type ChatCall, FAKE_MODEL, type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
+
+const PINNED_VERSION = "1.18.33";
+const CACHE = process.env.SORTIE_AGENT_CLI_CACHE || join(homedir(), ".cache", "sortie-agent-clis");
+const OPENCODE_BIN = join(CACHE, "node_modules", ".bin", "opencode");
+const ARGV_RECORDER = resolve(import.meta.dir, "../../fakes/agent-cli/argv-recorder.sh");
+const MODEL = `fake/${FAKE_MODEL}`;
+/** Prices per million tokens in the provider config; OpenCode computes each step's cost from them. */
+const PRICES = { input: 3, output: 15, cache_read: 0.3 };
+
+function installedVersion(): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(CACHE, "node_modules/opencode-ai/package.json"), "utf8"));
+    return typeof pkg.version === "string" ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const available = installedVersion() === PINNED_VERSION && existsSync(OPENCODE_BIN);
+if (!available) {
+  console.warn(
+    `SKIPPING real opencode CLI tests: opencode-ai@${PINNED_VERSION} is not installed in ${CACHE} ` +
+      "(run scripts/install-agent-clis.sh opencode)",
+  );
+}
+
+const TEST_TIMEOUT_MS = 120_000;
+
+let root: string;
+let workspace: string;
+let home: string;
+let providerConfig: string;
+let fake: FakeOpenAI;
+let adapters: OpenCodeAdapter[];
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "sortie-opencode-real-"));
+  workspace = join(root, "ws");
+  home = join(root, "home");
+  mkdirSync(workspace);
+  mkdirSync(home);
+  mkdirSync(join(root, "tmp"));
+  adapters = [];
+});
+
+afterEach(async () => {
+  for (const a of adapters) await a.close();
+  await fake?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/**
+ * The provider config, outside the workspace and not named `opencode.json` (OpenCode also reads
+ * files of that name from every directory above the workspace).
+ */
+function writeProviderConfig(): string {
+  const path = join(root, "fake-provider.json");
+  writeFileSync(
+    path,
+    JSON.stringify({
+      provider: {
+        fake: {
+          npm: "@ai-sdk/openai-compatible",
+          name: "Fake",
+          options: { baseURL: fake.baseUrl, apiKey: "sk-fake-key" },
+          models: {
+            [FAKE_MODEL]: {
+              name: "Fake",
+              tool_call: true,
+              cost: PRICES,
+              limit: { context: 128000, output: 4096 },
+            },
+          },
+        },
+      },
+      model: MODEL,
+      small_model: MODEL,
+      autoupdate: false,
+      share: "disabled",
+    }),
+  );
+  return path;
+}
+
+/** Sortie's own environment as the adapter sees it: offline settings for the CLI. */
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    HOME: home,
+    LANG: "C.UTF-8",
+    // Each run unpacks a native library into the temp directory: keep it in the test's folder.
+    TMPDIR: join(root, "tmp"),
+    OPENCODE_CONFIG: providerConfig,
+    OPENCODE_DISABLE_MODELS_FETCH: "1",
+    OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
+    OPENCODE_DISABLE_SHARE: "1",
+    OPENCODE_DISABLE_CLAUDE_CODE: "1",
+    OPENCODE_DISABLE_EXTERNAL_SKILLS: "1",
+    // Every run installs its plugin package into ~/.config/opencode in the background.
+    npm_config_registry: `${fake.url}/npm/`,
+    // Everything not addressed to the fake goes through it as a proxy and is logged as foreign.
+    HTTPS_PROXY: fake.url,
+    HTTP_PROXY: fake.url,
+    https_proxy: fake.url,
+    http_proxy: fake.url,
+    NO_PROXY: "127.0.0.1,localhost",
+    no_proxy: "127.0.0.1,localhost",
+    SORTIE_TRACKER_API_KEY: "must-not-leak",
+    ...extra,
+  };
+}
+
+function start(options: Parameters<typeof startFakeOpenAI>[0] = {}): void {
+  fake = startFakeOpenAI(options);
+  providerConfig = writeProviderConfig();
+}
+
+function makeAdapter(
+  settings: Record<string, unknown> = { model: MODEL },
+  env: Record<string, string> = baseEnv(),
+  command = OPENCODE_BIN,
+): { adapter: OpenCodeAdapter; log: RecordingLogger } {
+  const log = recordingLogger();
+  const adapter = new OpenCodeAdapter(
+    {
+      kind: "opencode",
+      command,
+      turnTimeoutMs: 600_000,
+      readTimeoutMs: 60_000,
+      stallTimeoutMs: 0,
+      options: settings,
+    },
+    { logger: log.logger, baseEnv: env },
+  );
+  adapters.push(adapter);
+  return { adapter, log };
+}
+
+function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
+  return {
+    workspacePath: workspace,
+    agentConfig: {
+      kind: "opencode",
+      command: "",
+      turnTimeoutMs: 600_000,
+      readTimeoutMs: 60_000,
+      stallTimeoutMs: 0,
+    },
+    resumeSessionId: "",
+    sshHost: "",
+    sshStrictHostKeyChecking: "",
+    mcpConfigPath: "",
+    env: {
+      SORTIE_ISSUE_ID: "10001",
+      SORTIE_ISSUE_IDENTIFIER: "DEMO-1",
+      SORTIE_WORKSPACE: workspace,
+      SORTIE_ATTEMPT: "1",
+    },
+    ...overrides,
+  };
+}
+
+const issue = emptyIssue({ id: "10001", identifier: "DEMO-1" });
+
+async function runTurn(
+  adapter: OpenCodeAdapter,
+  session: Session,
+  prompt: string,
+  signal: AbortSignal = new AbortController().signal,
+  pgids: number[] = [],
+): Promise<{ outcome: TurnOutcome; events: AgentEvent[] }> {
+  const events: AgentEvent[] = [];
+  const outcome = await adapter.runTurn(
+    session,
+    { prompt, issue, turnNumber: 1, onEvent: (e) => events.push(e), onProcessGroup: (g) => pgids.push(g) },
+    signal,
+  );
+  return { outcome, events };
+}
+
+/** The turn's model calls: OpenCode's session-title side call (no tools) is not part of a turn. */
+const turnCall = (call: ChatCall) => call.answer !== "title";
+
+/** The fake's usage in sortie's shape: OpenCode counts cached prompt tokens as cache reads only. */
+function fakeTotals() {
+  const t = fake.totals(turnCall);
+  const input = t.prompt_tokens - t.cached_tokens;
+  return {
+    inputTokens: input,
+    outputTokens: t.completion_tokens,
+    totalTokens: input + t.completion_tokens,
+    cacheReadTokens: t.cached_tokens,
+    cacheWriteTokens: 0,
+  };
+}
+
+function fakeCost(): number {
+  const u = fakeTotals();
+  return (
+    (u.inputTokens * PRICES.input + u.outputTokens * PRICES.output + u.cacheReadTokens * PRICES.cache_read) /
+    1e6
+  );
+}
+
+/** Foreign hosts, and local paths other than the model API and the fake npm registry. */
+function unexpectedRequests() {
+  return fake.requests.filter(
+    (r) => r.foreign || !(r.path === "/v1/chat/completions" || r.path.startsWith("/npm/")),
+  );
+}
+
+describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PINNED_VERSION}`, () => {
+  test(
+    "a write tool call creates the file, tokens and cost equal the fake's usage, no other host is contacted",
+    async () => {
+      start();
+      const { adapter } = makeAdapter();
+      const session = await adapter.startSession(startParams(), new AbortController().signal);
+      const pgids: number[] = [];
+      const { outcome, events } = await runTurn(
+        adapter,
+        session,
+        "Create the file. WRITE:hello.txt:hello from sortie",
+        new AbortController().signal,
+        pgids,
+      );
+
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.result.exitReason).toBe("turn_completed");
+      expect(outcome.result.sessionId).toMatch(/^ses_/);
+      expect(readFileSync(join(workspace, "hello.txt"), "utf8")).toBe("hello from sortie\n");
+
+      expect(events.filter((e) => e.type === "session_started").map((e) => e.sessionId)).toEqual([
+        outcome.result.sessionId,
+      ]);
+      expect(events.filter((e) => e.type === "tool_result")).toEqual([
+        expect.objectContaining({ toolName: "write", toolError: false }),
+      ]);
+      expect(events.filter((e) => e.type === "malformed")).toEqual([]);
+      expect(events.at(-1)?.type).toBe("turn_completed");
+
+      // One step per model call of the turn: the tool call, then the final answer.
+      expect(fake.chatCalls.filter(turnCall).map((c) => c.answer)).toEqual(["tool_call", "text"]);
+      const usageEvents = events.filter((e) => e.type === "token_usage");
+      expect(usageEvents).toHaveLength(2);
+      expect(usageEvents.every((e) => e.requests === 1 && e.model === MODEL)).toBe(true);
+      expect(usageEvents.at(-1)?.usage).toMatchObject(fakeTotals());
+      expect(outcome.result.usage).toMatchObject(fakeTotals());
+      expect(outcome.result.usage.costUsd).toBeCloseTo(fakeCost(), 12);
+
+      expect(pgids).toHaveLength(1);
+      expect(events.every((e) => e.agentPid === String(pgids[0]))).toBe(true);
+      expect(unexpectedRequests()).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "a second turn resumes the session with --session; usage is session-cumulative",
+    async () => {
+      start();
+      const argvLog = join(root, "argv.log");
+      const command = `${ARGV_RECORDER} ${OPENCODE_BIN}`;
+      const { adapter, log } = makeAdapter({ model: MODEL }, baseEnv({ ARGV_LOG: argvLog }), command);
+      const session = await adapter.startSession(startParams(), new AbortController().signal);
+      const first = await runTurn(adapter, session, "WRITE:hello.txt:first turn");
+      expect(first.outcome.result.exitReason).toBe("turn_completed");
+      const id = first.outcome.result.sessionId;
+      const callsOfFirstTurn = fake.chatCalls.length;
+
+      const second = await runTurn(adapter, session, "BASH:cp hello.txt copy.txt && env > env.txt");
+      expect(second.outcome.error).toBeUndefined();
+      expect(second.outcome.result).toMatchObject({ sessionId: id, exitReason: "turn_completed" });
+      expect(second.events.filter((e) => e.type === "session_started")).toEqual([]);
+      expect(readFileSync(join(workspace, "copy.txt"), "utf8")).toBe("first turn\n");
+      const agentEnv = readFileSync(join(workspace, "env.txt"), "utf8");
+      expect(agentEnv).toContain("SORTIE_ISSUE_IDENTIFIER=DEMO-1");
+      expect(agentEnv).toContain("OPENCODE_DISABLE_AUTOUPDATE=true");
+      expect(agentEnv).not.toContain("must-not-leak");
+
+      const turns = readFileSync(argvLog, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+        .map(readNulList);
+      expect(turns).toHaveLength(2);
+      expect(turns[0]).not.toContain("--session");
+      expect(turns[1]?.[turns[1].indexOf("--session") + 1]).toBe(id);
+
+      // The first model call of turn 2 carries turn 1's prompt and tool round trip.
+      const resumed = fake.chatCalls.slice(callsOfFirstTurn).find(turnCall);
+      const history = JSON.stringify(resumed?.request.messages ?? []);
+      expect(history).toContain("WRITE:hello.txt:first turn");
+      expect(history).toContain("call_fake_");
+      expect(history).toContain("BASH:cp hello.txt copy.txt");
+
+      // Both turns' steps, nothing of the title side call.
+      expect(second.events.filter((e) => e.type === "token_usage").at(-1)?.usage).toMatchObject(fakeTotals());
+      expect(second.outcome.result.usage).toMatchObject(fakeTotals());
+      expect(second.outcome.result.usage.costUsd).toBeCloseTo(fakeCost(), 12);
+      expect(log.find("warn", "agent session not found, starting a fresh session")).toEqual([]);
+      expect(unexpectedRequests()).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "an unwritable HOME works when the agent is given the redirected agent home, including resume",
+    async () => {
+      start();
+      writeFileSync(join(root, "not-a-dir"), "");
+      const unwritableHome = join(root, "not-a-dir", "home");
+      const agentHome = resolveAgentHome({
+        home: unwritableHome,
+        configuredHomeDir: "",
+        dbPath: join(root, "data", "sortie.db"),
+      });
+      expect(agentHome.redirected).toBe(true);
+
+      const { adapter } = makeAdapter({ model: MODEL }, baseEnv({ HOME: unwritableHome }));
+      const params = startParams();
+      const session = await adapter.startSession(
+        { ...params, env: { ...params.env, HOME: agentHome.home } },
+        new AbortController().signal,
+      );
+      const first = await runTurn(adapter, session, "WRITE:hello.txt:redirected home");
+      expect(first.outcome.result.exitReason).toBe("turn_completed");
+      const second = await runTurn(adapter, session, "BASH:cat hello.txt");
+      expect(second.outcome.result.exitReason).toBe("turn_completed");
+      expect(second.outcome.result.sessionId).toBe(first.outcome.result.sessionId);
+      // The CLI keeps its sessions (what --session needs) in its database under the agent home.
+      expect(existsSync(join(agentHome.home, ".local", "share", "opencode", "opencode.db"))).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "a --session id the CLI does not know falls back to a fresh session",
+    async () => {
+      start();
+      const { adapter, log } = makeAdapter();
+      const lost = "ses_0000000000000000000000lost";
+      const session = await adapter.startSession(
+        startParams({ resumeSessionId: lost }),
+        new AbortController().signal,
+      );
+      const { outcome, events } = await runTurn(adapter, session, "WRITE:after-restart.txt:fresh");
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.result.exitReason).toBe("turn_completed");
+      expect(outcome.result.sessionId).toMatch(/^ses_/);
+      expect(outcome.result.sessionId).not.toBe(lost);
+      expect(events.filter((e) => e.type === "session_started").map((e) => e.sessionId)).toEqual([
+        outcome.result.sessionId,
+      ]);
+      expect(log.find("warn", "agent session not found, starting a fresh session")[0]?.properties).toEqual({
+        session_id: lost,
+      });
+      expect(existsSync(join(workspace, "after-restart.txt"))).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "a turn timeout during a slow model answer kills the CLI and its process group",
+    async () => {
+      start();
+      const { adapter } = makeAdapter();
+      const session = await adapter.startSession(startParams(), new AbortController().signal);
+      const ctl = new AbortController();
+      const pgids: number[] = [];
+      const running = runTurn(adapter, session, "SLEEP:120000 think for a long time", ctl.signal, pgids);
+      await waitFor(() => fake.chatCalls.some(turnCall), { timeoutMs: 60_000, what: "the model request" });
+      ctl.abort(new DOMException("The operation timed out.", "TimeoutError"));
+      const { outcome, events } = await running;
+
+      expect(outcome.result.exitReason).toBe("turn_cancelled");
+      expect(outcome.error?.kind).toBe("turn_timeout");
+      expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
+      await waitFor(() => livingGroupMembers(pgids[0] ?? 0).length === 0, {
+        what: "the opencode process group to die",
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "a provider that rejects the API key arrives as an error envelope and fails the turn",
+    async () => {
+      start({ errorStatus: 401 });
+      const { adapter } = makeAdapter();
+      const session = await adapter.startSession(startParams(), new AbortController().signal);
+      const { outcome, events } = await runTurn(adapter, session, "hello");
+      expect(outcome.result.exitReason).toBe("turn_failed");
+      expect(outcome.error?.kind).toBe("turn_failed");
+      expect(outcome.error?.message).toBe("sortie fake: scripted failure");
+      expect(events.filter((e) => e.type === "turn_failed")).toEqual([
+        expect.objectContaining({ message: "sortie fake: scripted failure" }),
+      ]);
+      expect(unexpectedRequests()).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "denied tools are not offered to the model",
+    async () => {
+      start();
+      const { adapter } = makeAdapter({ model: MODEL, denied_tools: ["bash"] });
+      const session = await adapter.startSession(startParams(), new AbortController().signal);
+      const { outcome } = await runTurn(adapter, session, "BASH:echo no > denied.txt");
+      expect(outcome.result.exitReason).toBe("turn_completed");
+      const offered = fake.chatCalls
+        .filter(turnCall)
+        .map((c) => (c.request.tools ?? []).map((t) => t.function.name));
+      expect(offered.length).toBeGreaterThan(0);
+      for (const tools of offered) {
+        expect(tools).toContain("write");
+        expect(tools).not.toContain("bash");
+      }
+      expect(existsSync(join(workspace, "denied.txt"))).toBe(false);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
