@@ -78,6 +78,14 @@ install_one() {
   log "$pkg@$version ready: $("$CACHE_DIR/node_modules/.bin/$bin" --version 2>/dev/null </dev/null | head -1)"
 }
 
+# Parallel runs (CI jobs, test suites) would each rewrite the cache's package.json and node_modules
+# and undo one another's installs: one run at a time.
+mkdir -p "$CACHE_DIR"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE_DIR/.install.lock"
+  flock 9
+fi
+
 names=("$@")
 [[ ${#names[@]} -gt 0 ]] || names=(claude)
 if [[ " ${names[*]} " == *" all "* ]]; then names=(claude codex opencode copilot); fi
