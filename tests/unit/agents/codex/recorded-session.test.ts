@@ -85,7 +85,9 @@ describe("a recorded real codex app-server session replayed through the adapter"
 
     // Requests match the recording (apart from the workspace path).
     const sent = clientRequests(h).filter((r) => r.id !== undefined);
-    expect(sent.map((r) => [r.method, r.id])).toEqual(recorded.requests.map((r) => [r.method, r.id]));
+    expect(sent.map((r): unknown[] => [r.method, r.id])).toEqual(
+      recorded.requests.map((r) => [r.method, r.id]),
+    );
     const withoutCwd = (p: unknown) => {
       const { cwd: _cwd, sandboxPolicy: _s, ...rest } = (p ?? {}) as Record<string, unknown>;
       return rest;
