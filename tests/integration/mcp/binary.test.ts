@@ -62,7 +62,12 @@ function spawnServer(command: string[], env: Record<string, string>, cwd = works
   let err = "";
   const pump = async (stream: ReadableStream<Uint8Array>, sink: (t: string) => void) => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) sink(decoder.decode(chunk, { stream: true }));
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      sink(decoder.decode(value, { stream: true }));
+    }
   };
   const outDone = pump(proc.stdout as ReadableStream<Uint8Array>, (t) => {
     out += t;
