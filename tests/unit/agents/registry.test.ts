@@ -17,7 +17,7 @@ const config = (kind: string) => ({
 
 describe("agent registry", () => {
   test("lists the registered kinds sorted", () => {
-    expect(AGENT_KINDS).toEqual(["claude-code", "mock"]);
+    expect(AGENT_KINDS).toEqual(["claude-code", "codex", "copilot-cli", "mock", "opencode"]);
   });
 
   test("describes each kind's command requirements", () => {
