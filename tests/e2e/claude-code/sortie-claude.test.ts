@@ -76,6 +76,14 @@ function run(
   return p;
 }
 
+/** The running entry once it has `turns` completed turns (turn_count counts completed turns). */
+async function runningEntry(port: number, turns: number): Promise<StateBody["running"][number]> {
+  return await waitFor(async () => {
+    const entry = (await getJson<StateBody>(port, "/api/v1/state")).running[0];
+    return entry?.turn_count === turns ? entry : undefined;
+  });
+}
+
 async function getJson<T>(port: number, path: string): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return (await res.json()) as T;
@@ -169,12 +177,7 @@ describe.skipIf(!available)(`sortie with the real claude CLI ${PINNED_CLAUDE_VER
       });
       expect(readFileSync(join(s.workspace, "greeting.txt"), "utf8")).toStartWith("hello from CC-1\n");
       const turn1 = fakeTokens(s.fake, 0, 2);
-      const state = await waitFor(async () => {
-        const body = await getJson<StateBody>(port, "/api/v1/state");
-        // turn_count counts completed turns.
-        return body.running[0]?.turn_count === 1 ? body : undefined;
-      });
-      const running = state.running[0]!;
+      const running = await runningEntry(port, 1);
       expect(running.issue_identifier).toBe("CC-1");
       expect(running.agent_kind).toBe("claude-code");
       expect(running.session_id).toMatch(UUID);
@@ -216,7 +219,8 @@ describe.skipIf(!available)(`sortie with the real claude CLI ${PINNED_CLAUDE_VER
   );
   test(
     "later turns resume the session with --resume; SIGTERM during a slow turn exits 0 with no claude " +
-      "process left, and after a restart the retry resumes the same session with its history",
+      "process left, and after a restart the retry resumes the same session with its history (own tokens, " +
+      "the conversation's cost)",
     async () => {
       const s = setup();
       const argvDir = join(s.w.dir, "argv");
@@ -227,10 +231,11 @@ describe.skipIf(!available)(`sortie with the real claude CLI ${PINNED_CLAUDE_VER
           "{{ if eq .run.turn_number 1 }}WRITE:result.txt:first run{{ else }}Keep going. SLEEP:600000{{ end }}" +
           "{{ else }}" +
           "{{ if eq .run.turn_number 1 }}After the restart. BASH:cat result.txt && env > agent-env.txt" +
-          "{{ else }}Wrap up.{{ end }}" +
+          "{{ else }}Wrap up. SLEEP:600000{{ end }}" +
           "{{ end }}",
       );
-      const first = run(s, { env: { ARGV_DIR: argvDir } });
+      const port1 = freePort();
+      const first = run(s, { env: { ARGV_DIR: argvDir }, port: port1 });
       await waitFor(() => s.fake.messageCalls.length >= 3, {
         timeoutMs: CLI_WAIT_MS,
         what: "turn 2's request",
@@ -242,6 +247,7 @@ describe.skipIf(!available)(`sortie with the real claude CLI ${PINNED_CLAUDE_VER
       expect(flagValue(turn2 ?? [], "--resume")).toBe(sessionId);
       expect(turn2).not.toContain("--session-id");
       expect(requestHistory(s.fake, 2)).toContain("WRITE:result.txt:first run");
+      const before = await runningEntry(port1, 1);
       expect(livingClaudeProcessesUnder(s.w.dir).length).toBeGreaterThan(0);
 
       // SIGTERM while the model "thinks": the drain cancels the turn and kills the CLI.
@@ -264,8 +270,19 @@ describe.skipIf(!available)(`sortie with the real claude CLI ${PINNED_CLAUDE_VER
       );
 
       const callsBefore = s.fake.messageCalls.length;
-      const second = run(s, { env: { ARGV_DIR: argvDir } });
+      const port2 = freePort();
+      const second = run(s, { env: { ARGV_DIR: argvDir }, port: port2 });
       await second.waitForLog("warm start: restored persisted state");
+      // Turn 2 of the retry is held: the resumed run counts only its own tokens, while claude's
+      // cost is its running total for the conversation (both runs' turn 1 made the same requests).
+      await waitFor(() => s.fake.messageCalls.length >= callsBefore + 3, {
+        timeoutMs: CLI_WAIT_MS,
+        what: "the retry's turn 2 request",
+      });
+      const resumedEntry = await runningEntry(port2, 1);
+      expect(resumedEntry.tokens).toMatchObject(fakeTokens(s.fake, callsBefore, callsBefore + 2));
+      expect(resumedEntry.cost_usd).toBeCloseTo((before.cost_usd ?? 0) * 2, 10);
+      s.fake.releaseDelays();
       await waitFor(() => s.w.issue("1")?.state === "Human Review", {
         timeoutMs: CLI_WAIT_MS,
         what: "hand-off after the restart",
