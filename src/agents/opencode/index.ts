@@ -26,11 +26,9 @@ import { finalizeOpenCodeTurn } from "./finalize.ts";
 import { OpenCodeStreamParser } from "./parse.ts";
 import { permissionPolicy } from "./permission.ts";
 import { type ProcessEnd, runOpenCodeProcess } from "./process.ts";
-import { type OpenCodeSettings, openCodeSettings } from "./settings.ts";
+import { type OpenCodeSettings, openCodeSettings, startupTimeout } from "./settings.ts";
 
 export const OPENCODE_DEFAULT_COMMAND = "opencode";
-/** Start-up wait for the first JSON envelope when `read_timeout_ms` is not set. */
-export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 const MAX_EXPORT_TIMEOUT_MS = 30_000;
 
 /** Per-session state, owned by the adapter and carried in `Session.internal`. */
@@ -163,7 +161,7 @@ export class OpenCodeAdapter implements AgentAdapter {
         signal,
         logger: this.#logger,
         groups: this.#groups,
-        startupTimeoutMs: state.readTimeoutMs > 0 ? state.readTimeoutMs : DEFAULT_STARTUP_TIMEOUT_MS,
+        startupTimeoutMs: startupTimeout(this.#settings, state.readTimeoutMs),
         onSpawn: (proc) => {
           pid = String(proc.pid);
           state.live = proc;

@@ -1,6 +1,6 @@
 // The `opencode:` block of WORKFLOW.md, read leniently into typed settings.
 import { SortieError } from "../../domain/errors.ts";
-import { type AdapterOptions, optBool, optString, optStringList } from "../options.ts";
+import { type AdapterOptions, optBool, optInt, optString, optStringList } from "../options.ts";
 
 export interface OpenCodeSettings {
   /** `provider/model`. */
@@ -13,6 +13,8 @@ export interface OpenCodeSettings {
   disableAutocompact: boolean;
   allowedTools: string[];
   deniedTools: string[];
+  /** Wait for the first JSON line; 0 = the adapter's default. */
+  startupTimeoutMs: number;
   /** SORTIE_* variables the operator lets through to the agent. */
   envPassthrough: string[];
 }
@@ -29,6 +31,7 @@ export function openCodeSettings(options: AdapterOptions): OpenCodeSettings {
     disableAutocompact: optBool(options, "disable_autocompact", true),
     allowedTools: optStringList(options, "allowed_tools"),
     deniedTools: optStringList(options, "denied_tools"),
+    startupTimeoutMs: Math.max(0, optInt(options, "startup_timeout_ms", 0)),
     envPassthrough: optStringList(options, "env_passthrough"),
   };
   const denied = new Set(settings.deniedTools);
@@ -41,4 +44,17 @@ export function openCodeSettings(options: AdapterOptions): OpenCodeSettings {
     );
   }
   return settings;
+}
+
+/**
+ * Shortest default wait for the first JSON line. OpenCode prints it only once the model starts
+ * answering, after its own start-up (measured 3–12 s against an instant fake model on a busy
+ * machine), so the usual `read_timeout_ms` of 5 s alone would fail healthy turns.
+ */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+
+/** `startup_timeout_ms` when set, else `read_timeout_ms` but at least 30 s. */
+export function startupTimeout(settings: OpenCodeSettings, readTimeoutMs: number): number {
+  if (settings.startupTimeoutMs > 0) return settings.startupTimeoutMs;
+  return Math.max(readTimeoutMs, DEFAULT_STARTUP_TIMEOUT_MS);
 }

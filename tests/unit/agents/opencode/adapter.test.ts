@@ -296,10 +296,10 @@ describe("opencode runTurn", () => {
     expect(log.find("warn", "agent stderr")).toEqual([]);
   });
 
-  test("no JSON envelope within read_timeout_ms: killed, response_timeout", async () => {
+  test("no JSON envelope within startup_timeout_ms: killed, response_timeout", async () => {
     mode("silent");
-    const { adapter } = makeAdapter();
-    const session = await adapter.startSession(startParams({}, 300), new AbortController().signal);
+    const { adapter } = makeAdapter({ settings: { startup_timeout_ms: 300 } });
+    const session = await adapter.startSession(startParams(), new AbortController().signal);
     const { outcome, events, pgids } = await turn(adapter, session);
     expect(outcome.result.exitReason).toBe("turn_ended_with_error");
     expect(outcome.error?.kind).toBe("response_timeout");

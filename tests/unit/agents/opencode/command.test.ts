@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { buildExportArgs, buildRunArgs } from "../../../../src/agents/opencode/command.ts";
 import { openCodeEnv } from "../../../../src/agents/opencode/env.ts";
 import { OPENCODE_PERMISSION_KEYS, permissionPolicy } from "../../../../src/agents/opencode/permission.ts";
-import { openCodeSettings } from "../../../../src/agents/opencode/settings.ts";
+import { openCodeSettings, startupTimeout } from "../../../../src/agents/opencode/settings.ts";
 import { SortieError } from "../../../../src/domain/errors.ts";
 import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
 
@@ -69,6 +69,7 @@ describe("opencode settings", () => {
       disableAutocompact: true,
       allowedTools: [],
       deniedTools: [],
+      startupTimeoutMs: 0,
       envPassthrough: [],
     });
     expect(
@@ -84,6 +85,13 @@ describe("opencode settings", () => {
       allowedTools: [],
       deniedTools: ["bash"],
     });
+  });
+
+  test("the wait for the first JSON line: startup_timeout_ms, else read_timeout_ms but at least 30 s", () => {
+    expect(startupTimeout(openCodeSettings({ startup_timeout_ms: 1500 }), 5000)).toBe(1500);
+    expect(startupTimeout(openCodeSettings({}), 5000)).toBe(30_000);
+    expect(startupTimeout(openCodeSettings({ startup_timeout_ms: -1 }), 0)).toBe(30_000);
+    expect(startupTimeout(openCodeSettings({}), 90_000)).toBe(90_000);
   });
 
   test("a tool both allowed and denied is a configuration error naming the sorted overlap", () => {
