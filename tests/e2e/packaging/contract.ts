@@ -131,8 +131,11 @@ export function spawnLogged(cmd: string[], env: Record<string, string> = {}): Lo
       }
       if (l.trim()) plain.push(l);
     };
-    for await (const chunk of stream) {
-      buf += decoder.decode(chunk, { stream: true });
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
       for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
         line(buf.slice(0, nl));
         buf = buf.slice(nl + 1);

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${ARG} is Dockerfile syntax under test, not a template mistake.
 // Static checks of the container recipes and the systemd unit: the distroless image adds exactly
 // one file on a glibc base, every COPY source exists and survives the .dockerignore, the agent
 // images install what their HEALTHCHECK and ENTRYPOINT use, run as uid 1000 with tini as PID 1,
