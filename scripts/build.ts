@@ -13,7 +13,8 @@ const pkg = (await Bun.file(new URL("../package.json", import.meta.url)).json())
 const version = process.env.SORTIE_VERSION || pkg.version;
 const commit =
   process.env.SORTIE_COMMIT ||
-  (Bun.spawnSync(["git", "rev-parse", "HEAD"], { stderr: "ignore" }).stdout.toString().trim() || "unknown");
+  Bun.spawnSync(["git", "rev-parse", "HEAD"], { stderr: "ignore" }).stdout.toString().trim() ||
+  "unknown";
 const buildDate = process.env.SORTIE_BUILD_DATE || new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
 const cmd = [
@@ -29,5 +30,9 @@ const cmd = [
   ...(values.target ? [`--target=${values.target}`] : []),
   "src/main.ts",
 ];
-const proc = Bun.spawnSync(cmd, { stdout: "inherit", stderr: "inherit", cwd: new URL("..", import.meta.url).pathname });
+const proc = Bun.spawnSync(cmd, {
+  stdout: "inherit",
+  stderr: "inherit",
+  cwd: new URL("..", import.meta.url).pathname,
+});
 process.exit(proc.exitCode ?? 1);

@@ -12,9 +12,16 @@ if (clis.exitCode !== 0) {
   console.error("test: agent CLIs could not be installed; the real-CLI tests will be skipped");
 }
 
-const build = Bun.spawnSync(["bun", "run", "scripts/build.ts"], { cwd: repo, stdout: "inherit", stderr: "inherit" });
+const build = Bun.spawnSync(["bun", "run", "scripts/build.ts"], {
+  cwd: repo,
+  stdout: "inherit",
+  stderr: "inherit",
+});
 if (build.exitCode !== 0) process.exit(build.exitCode ?? 1);
 
 // End-to-end tests start real processes; 60 s per test is their ceiling, not their pace.
-const tests = Bun.spawn(["bun", "test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: repo, stdio: ["inherit", "inherit", "inherit"] });
+const tests = Bun.spawn(["bun", "test", "--timeout", "60000", ...process.argv.slice(2)], {
+  cwd: repo,
+  stdio: ["inherit", "inherit", "inherit"],
+});
 process.exit(await tests.exited);

@@ -41,7 +41,7 @@ import { runDryRun } from "./dry-run.ts";
 import type { CliIO } from "./io.ts";
 import type { RunOptions } from "./options.ts";
 import { storeHistory } from "./store-history.ts";
-import { RUNTIME_VERSION, VERSION } from "./version.ts";
+import { VERSION } from "./version.ts";
 
 function levelLabel(level: string): string {
   return level.toUpperCase();

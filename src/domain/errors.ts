@@ -25,7 +25,10 @@ export type AgentErrorKind =
 
 export type WorkspaceErrorKind = "workspace_path_error" | "workspace_hook_error";
 
-export type PersistenceErrorKind = "database_open_error" | "database_migration_error" | "database_newer_schema";
+export type PersistenceErrorKind =
+  | "database_open_error"
+  | "database_migration_error"
+  | "database_newer_schema";
 
 export type ConfigErrorKind =
   | "missing_workflow_file"

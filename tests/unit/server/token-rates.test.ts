@@ -1,9 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import {
-  estimateActiveCost,
-  estimateSessionCost,
-  hasTokenRates,
-} from "../../../src/server/token-rates.ts";
+import { estimateActiveCost, estimateSessionCost, hasTokenRates } from "../../../src/server/token-rates.ts";
 import { makeRunning } from "./fake-view.ts";
 
 describe("token rates", () => {
