@@ -39,7 +39,11 @@ export async function processCommandLine(pid: number): Promise<string> {
  * SIGTERM to the group, then SIGKILL if it is still alive after `graceMs`. Resolves once the
  * group is gone or SIGKILL was sent. `exited` short-circuits the wait when the leader is awaited.
  */
-export async function terminateGroup(pgid: number, graceMs: number, exited?: Promise<unknown>): Promise<void> {
+export async function terminateGroup(
+  pgid: number,
+  graceMs: number,
+  exited?: Promise<unknown>,
+): Promise<void> {
   if (!signalGroup(pgid, "SIGTERM")) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const grace = new Promise<void>((resolve) => {
