@@ -304,6 +304,9 @@ describe.skipIf(!available)(`sortie with the real claude CLI ${PINNED_CLAUDE_VER
       expect(agentEnv).toContain("SORTIE_ISSUE_IDENTIFIER=CC-1");
       expect(agentEnv).toContain(`HOME=${s.home}\n`);
       expect(agentEnv).not.toContain("must-not-leak");
+      // The proxy reached the agent, so "no foreign request" below means none was attempted.
+      expect(agentEnv).toContain(`HTTPS_PROXY=${s.fake.url}\n`);
+      expect(agentEnv).toContain(`ANTHROPIC_BASE_URL=${s.fake.url}\n`);
 
       await waitFor(() => query(s.w.dbPath, "SELECT id FROM run_history").length === 2);
       const rows = query<RunRow>(s.w.dbPath, `SELECT ${RUN_COLUMNS} FROM run_history ORDER BY id`);
@@ -323,6 +326,14 @@ describe.skipIf(!available)(`sortie with the real claude CLI ${PINNED_CLAUDE_VER
       ]);
       expect(rows[0]).toMatchObject(fakeTokens(s.fake, 0, 2));
       expect(rows[1]).toMatchObject(fakeTokens(s.fake, callsBefore));
+      // The process totals were restored at the warm start: they cover both runs.
+      const [run1, run2] = [fakeTokens(s.fake, 0, 2), fakeTokens(s.fake, callsBefore)];
+      const status = await getJson<StatusBody>(port2, "/api/status");
+      expect(status.agent_totals).toMatchObject({
+        input_tokens: run1.input_tokens + run2.input_tokens,
+        output_tokens: run1.output_tokens + run2.output_tokens,
+        cache_read_tokens: run1.cache_read_tokens + run2.cache_read_tokens,
+      });
       expect(s.fake.requests.filter((r) => r.foreign)).toEqual([]);
       expect(await second.stop()).toBe(0);
     },
