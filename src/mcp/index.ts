@@ -1,4 +1,5 @@
 // sortie's agent tools and the MCP server that serves them to agent CLIs over stdio.
+export { type McpConfigWriterOptions, mcpConfigWriter, operatorMcpConfigPath } from "./config-writer.ts";
 export { FrameTooLongError, type ReadFramesOptions, readFrames } from "./framing.ts";
 export {
   BASELINE_PROTOCOL_VERSION,

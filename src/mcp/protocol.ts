@@ -81,7 +81,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (tool === undefined)
       return errorResponse(id, INVALID_PARAMS, `invalid params: unknown tool ${goQuote(name)}`);
     const outcome = await callTool(tool, params.arguments, signal);
-    options.onToolCall?.(name, outcome);
+    options.onToolCall?.(name, { isError: outcome.isError, failed: outcome.failed });
     const result: Record<string, unknown> = { content: [{ type: "text", text: outcome.text }] };
     if (outcome.isError) result.isError = true;
     return resultResponse(id, result);
