@@ -13,6 +13,7 @@ import type {
 } from "../../domain/agent.ts";
 import { agentError } from "../../domain/errors.ts";
 import { type Emit, eventEmitter } from "../events.ts";
+import { cancellationOf } from "../process/cancel.ts";
 import { ProcessGroupRegistry } from "../process/group-registry.ts";
 import { resolveLaunchTarget, verifyWorkspace } from "../process/launch.ts";
 import type { AgentProcess } from "../process/spawn.ts";
@@ -138,6 +139,15 @@ export class OpenCodeAdapter implements AgentAdapter {
     let pid = "";
     const emit = eventEmitter(params.onEvent, this.#now, () => pid);
     for (;;) {
+      if (signal.aborted) {
+        // Never start a process for a turn that is already cancelled.
+        const c = cancellationOf(signal, state.turnTimeoutMs);
+        emit("turn_cancelled", { message: c.eventMessage });
+        return {
+          result: { sessionId: state.id, exitReason: "turn_cancelled", usage: { ...state.base } },
+          error: c.error,
+        };
+      }
       const resumed = state.id !== "";
       const parser = new OpenCodeStreamParser({
         emit,
@@ -194,7 +204,7 @@ export class OpenCodeAdapter implements AgentAdapter {
         pid = "";
         continue;
       }
-      if (decision.error !== undefined && end.kind === "exited") {
+      if (decision.error !== undefined && decision.type !== "turn_cancelled" && end.kind === "exited") {
         for (const line of end.stderr) this.#logger.warn("agent stderr", { line });
       }
       if (decision.message !== undefined) emit(decision.type, { message: decision.message });

@@ -362,6 +362,19 @@ describe("opencode runTurn", () => {
     expect(refused.outcome.error?.message).toBe("session already stopped");
   });
 
+  test("a turn whose signal is already aborted starts no process", async () => {
+    const { adapter } = makeAdapter();
+    const session = await adapter.startSession(startParams(), new AbortController().signal);
+    const ctl = new AbortController();
+    ctl.abort();
+    const { outcome, events, pgids } = await turn(adapter, session, ctl.signal);
+    expect(outcome.result.exitReason).toBe("turn_cancelled");
+    expect(outcome.error?.kind).toBe("turn_cancelled");
+    expect(events.map((e) => [e.type, e.message])).toEqual([["turn_cancelled", "context cancelled"]]);
+    expect(pgids).toEqual([]);
+    expect(invocations()).toEqual([]);
+  });
+
   test("stopSession during a turn ends it as cancelled", async () => {
     mode("silent");
     const { adapter } = makeAdapter();
