@@ -1,8 +1,10 @@
 // Dispatch preflight: the checks that must pass before any dispatch (and that `sortie validate`
 // reports). Run at start-up and again on every tick after the defensive reload.
+import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Diagnostic, ServiceConfig, TrackerConfig } from "../config/types.ts";
+import { isOnReadOnlyMount } from "../platform/mounts.ts";
 
 /** What preflight needs to know about the registered adapters. */
 export interface AdapterCatalog {
@@ -46,8 +48,27 @@ async function checkWorkspaceRoot(root: string): Promise<string | null> {
       e.code && e.syscall
         ? `${e.syscall} ${e.path ?? root}: ${e.message.replace(/^[A-Z]+: /, "")}`
         : e.message;
-    return `workspace.root is not writable: ${root}: ${detail}`;
+    const hint = workspaceRootHint(root, e.code);
+    return `workspace.root is not writable: ${root}: ${detail}${hint ? `; ${hint}` : ""}`;
   }
+}
+
+/** The fix for the usual container causes: a volume the user cannot write, or a read-only mount. */
+function workspaceRootHint(root: string, code: string | undefined): string {
+  let dir = resolve(root);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (code === "EROFS" || ((code === "EACCES" || code === "EPERM") && isOnReadOnlyMount(dir))) {
+    return `${dir} is on a read-only file system: point workspace.root at a writable volume (in Kubernetes, the data volume)`;
+  }
+  if (code === "EACCES" || code === "EPERM") {
+    const uid = process.getuid?.();
+    const who = uid === undefined ? "the user sortie runs as" : `uid ${uid}, gid ${process.getgid?.()}`;
+    return (
+      `give ${who} write access to ${dir}: in Kubernetes set the pod's securityContext.fsGroup (storage that ` +
+      "ignores fsGroup needs the volume chowned, e.g. by an init container), elsewhere chown the directory"
+    );
+  }
+  return "";
 }
 
 export async function runPreflight(config: ServiceConfig, catalog: AdapterCatalog): Promise<PreflightResult> {

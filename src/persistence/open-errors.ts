@@ -4,6 +4,7 @@
 import { accessSync, constants, statfsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type PersistenceErrorKind, SortieError } from "../domain/errors.ts";
+import { isOnReadOnlyMount } from "../platform/mounts.ts";
 
 /** A persistence failure that names the database path and carries an operator hint. */
 export class PersistenceError extends SortieError {
@@ -145,6 +146,8 @@ function directoryProblem(dir: string, file: string, readonly: boolean): Diagnos
   const denied = accessProblem(dir, constants.W_OK | constants.X_OK);
   if (denied === "EROFS") return readOnlyFileSystem(dir);
   if (denied === "EACCES" || denied === "EPERM") {
+    // access(2) reports EACCES before EROFS: a root-owned read-only mount is still read-only.
+    if (isOnReadOnlyMount(dir)) return readOnlyFileSystem(dir);
     return permissionDenied(`permission denied: directory ${dir} is not writable ${describeOwner(dir)}`, dir);
   }
   return undefined;
@@ -154,7 +157,9 @@ function fileProblems(file: string, readonly: boolean): Diagnosis | undefined {
   const mode = readonly ? constants.R_OK : constants.R_OK | constants.W_OK;
   for (const candidate of [file, `${file}-wal`, `${file}-shm`]) {
     const denied = accessProblem(candidate, mode);
-    if (denied === "EROFS") return readOnlyFileSystem(dirname(file));
+    if (denied === "EROFS" || (denied !== undefined && !readonly && isOnReadOnlyMount(file))) {
+      return readOnlyFileSystem(dirname(file));
+    }
     if (denied === "EACCES" || denied === "EPERM") {
       const what = readonly ? "readable" : "readable and writable";
       return permissionDenied(
