@@ -5,6 +5,7 @@ import { dirname, resolve } from "node:path";
 import { getLogger, type Logger } from "@logtape/logtape";
 import { resolveAgentHome } from "../agents/home.ts";
 import { createAgentAdapter } from "../agents/registry.ts";
+import type { DynamicTool } from "../agents/types.ts";
 import {
   ConfigBuildError,
   isIpLiteral,
@@ -21,6 +22,7 @@ import {
 } from "../config/index.ts";
 import { errorMessage } from "../domain/errors.ts";
 import { configureLogging } from "../logging/setup.ts";
+import { type AgentTool, callTool, mcpConfigWriter, orchestratorTools, toolRegistry } from "../mcp/index.ts";
 import { NO_METRICS, type OrchestratorMetrics } from "../orchestrator/metrics.ts";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
 import { runPreflight } from "../orchestrator/preflight.ts";
@@ -42,6 +44,19 @@ import type { CliIO } from "./io.ts";
 import type { RunOptions } from "./options.ts";
 import { storeHistory } from "./store-history.ts";
 import { VERSION } from "./version.ts";
+
+/** An orchestrator tool in the shape adapters call directly. */
+function dynamicTool(tool: AgentTool): DynamicTool {
+  return {
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema,
+    execute: async (args, signal) => {
+      const outcome = await callTool(tool, args, signal);
+      return { success: !outcome.failed, output: outcome.text };
+    },
+  };
+}
 
 function levelLabel(level: string): string {
   return level.toUpperCase();
@@ -300,8 +315,14 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
   const baseEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined),
   );
+  // Adapters that take tools directly (Codex) get sortie's tools over their own tracker adapter,
+  // as the MCP sidecar does for the others.
   const buildAgent = (cfg: ServiceConfig) =>
-    createAgentAdapter(buildAgentConfig(cfg), { logger: getLogger(["sortie", "agent"]), baseEnv });
+    createAgentAdapter(buildAgentConfig(cfg), {
+      logger: getLogger(["sortie", "agent"]),
+      baseEnv,
+      tools: orchestratorTools(cfg, buildTracker(cfg)).map(dynamicTool),
+    });
   try {
     buildAgent(config);
   } catch (err) {
@@ -321,9 +342,21 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
       parentEnv: io.env,
       agentHome,
       logger: getLogger(["sortie", "workspace"]),
+      writeMcpConfig: mcpConfigWriter({
+        workflowPath: options.workflowPath,
+        config: () => manager.current().config,
+        parentEnv: io.env,
+      }),
     }),
-    render: (template: PromptTemplate, p) =>
-      renderTurnPrompt(template, { ...p, continuation: p.continuation ?? undefined }),
+    render: (template: PromptTemplate, p) => {
+      const cfg = manager.current().config;
+      return renderTurnPrompt(template, {
+        ...p,
+        continuation: p.continuation ?? undefined,
+        tools: toolRegistry(cfg),
+        project: cfg.tracker.project,
+      });
+    },
     agentEnv: (issue, workspace, attempt) => ({
       ...issueSessionEnv({ issueId: issue.id, issueIdentifier: issue.identifier, workspace, attempt }),
       ...(agentHome ? { HOME: agentHome } : {}),

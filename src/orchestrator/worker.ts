@@ -12,6 +12,7 @@ import { dispatchComment } from "./comments.ts";
 import { isActiveState, type StateSets } from "./eligibility.ts";
 import type { WorkerProgress } from "./mailbox.ts";
 import type { OrchestratorMetrics } from "./metrics.ts";
+import { SessionStateFile, type StateWriter } from "./session-state-file.ts";
 import type { ExitKind, WorkerResult } from "./worker-result.ts";
 
 /** The workspace operations a worker needs (wired to src/workspace by the orchestrator). */
@@ -22,6 +23,8 @@ export interface WorkspaceOps {
   readStatusSignal(path: string): Promise<string | null>;
   /** Writes .sortie/mcp.json (+ .gitignore); returns its path, or "" when no MCP config is generated. */
   writeMcpConfig(path: string, issue: Issue, attempt: number): Promise<string>;
+  /** Writes .sortie/state.json for the `sortie_status` tool; failures are the caller's to log. */
+  writeState: StateWriter;
 }
 
 export interface WorkerDeps {
@@ -72,6 +75,12 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
   let workspacePath = "";
   let session: Session | null = null;
   let latestSessionId = "";
+  let maxTurns = cfg.agent.maxTurns;
+  if (maxTurns < 1) {
+    log.warn("clamped agent max_turns to 1", { configured_max_turns: maxTurns });
+    maxTurns = 1;
+  }
+  const stateFile = new SessionStateFile(deps.workspace.writeState, deps.log, task.attempt, maxTurns);
   const kindFor = (): ExitKind => (task.signal.aborted ? "cancelled" : "error");
   const result = (
     exitKind: ExitKind,
@@ -132,6 +141,7 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
     try {
       mcpConfigPath = await deps.workspace.writeMcpConfig(workspacePath, issue, attemptInt);
       if (mcpConfigPath) log.debug("mcp config written", { path: mcpConfigPath });
+      stateFile.enable(mcpConfigPath === "" ? "" : workspacePath);
     } catch (err) {
       await teardown();
       return result("error", fail("mcp config generation", err));
@@ -167,11 +177,7 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
     noteSession(session.id || task.resumeSessionId);
     log.info("agent session started", { session_id: latestSessionId });
 
-    let maxTurns = cfg.agent.maxTurns;
-    if (maxTurns < 1) {
-      log.warn("clamped agent max_turns to 1", { configured_max_turns: maxTurns });
-      maxTurns = 1;
-    }
+    stateFile.turn(0, maxTurns);
 
     for (let turn = 1; ; turn++) {
       let prompt: string;
@@ -188,7 +194,11 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
         return result(kindFor(), fail(`prompt render (turn ${turn})`, err));
       }
       log.info("turn started", { turn_number: turn, max_turns: maxTurns });
-      const outcome = await runTurnWithTimeout(deps, session, prompt, issue, turn, task.signal, noteSession);
+      stateFile.turn(turn, maxTurns);
+      const outcome = await runTurnWithTimeout(deps, session, prompt, issue, turn, task.signal, (event) => {
+        if (event.type === "session_started") noteSession(event.sessionId);
+        stateFile.usage(event);
+      });
       if (outcome.error) {
         await teardown();
         return result(kindFor(), fail(`agent turn ${turn}`, outcome.error));
@@ -247,7 +257,7 @@ async function runTurnWithTimeout(
   issue: Issue,
   turnNumber: number,
   workerSignal: AbortSignal,
-  noteSession: (id: string | undefined) => void,
+  observe: (event: AgentEvent) => void,
 ): Promise<TurnOutcome> {
   const timeoutMs = deps.config.agent.turnTimeoutMs;
   const signal =
@@ -259,7 +269,7 @@ async function runTurnWithTimeout(
       issue,
       turnNumber,
       onEvent: (event) => {
-        if (event.type === "session_started") noteSession(event.sessionId);
+        observe(event);
         deps.onEvent(event);
       },
       onProcessGroup: (pgid) => deps.onProgress({ kind: "process_group", pgid }),

@@ -12,6 +12,7 @@ import {
   readStatusSignal,
   runAfterRun,
   sanitizeKey,
+  writeStateJson,
 } from "../workspace/index.ts";
 import type { OrchestratorWorkspace } from "./orchestrator.ts";
 
@@ -53,6 +54,7 @@ export function bindWorkspace(b: WorkspaceBinding): OrchestratorWorkspace {
       runAfterRun({ ...settings(), workspace: path, issue: ref(issue), attempt, deadline }),
     readStatusSignal: (path) => readStatusSignal(path, b.logger),
     writeMcpConfig: (path, issue, attempt) => b.writeMcpConfig?.(path, issue, attempt) ?? Promise.resolve(""),
+    writeState: (path, state) => writeStateJson(path, state),
     cleanupPath: async (path, issue, attempt) => {
       await cleanupWorkspaceByPath({
         ...settings(),

@@ -29,8 +29,6 @@ export const CODEX_DEFAULT_COMMAND = "codex app-server";
 export const DEFAULT_CODEX_READ_TIMEOUT_MS = 30_000;
 
 export interface CodexDeps extends AgentDeps {
-  /** Sortie's tools offered to Codex; absent = no tool registry. */
-  tools?: readonly DynamicTool[];
   /** How long an interrupted turn may take to confirm (default 5 s). */
   interruptGraceMs?: number;
 }

@@ -3,21 +3,9 @@
 import type { Logger } from "@logtape/logtape";
 import type { Emit } from "../events.ts";
 
-export interface DynamicToolResult {
-  success: boolean;
-  /** Text handed back to the model (JSON for sortie's tools). */
-  output: string;
-}
+import type { DynamicTool, DynamicToolResult } from "../types.ts";
 
-/** A tool the orchestrator lets the agent call (for example `tracker_api`). */
-export interface DynamicTool {
-  name: string;
-  description: string;
-  /** A JSON Schema object, or its JSON text. */
-  inputSchema: unknown;
-  /** A thrown error is a failed call whose output is the error text. */
-  execute(args: unknown, signal: AbortSignal): Promise<DynamicToolResult>;
-}
+export type { DynamicTool, DynamicToolResult } from "../types.ts";
 
 export interface DynamicToolSpec {
   name: string;
