@@ -75,6 +75,18 @@ describe("sortie run with the file tracker and the mock agent", () => {
       expect(existsSync(join(w.workspaces, id, "created.txt"))).toBe(true);
     }
     expect(existsSync(join(w.workspaces, "E2E-3"))).toBe(false);
+    // Each attempt writes the MCP config for the agent's tool server and the session state it reports.
+    const mcp = JSON.parse(readFileSync(join(w.workspaces, "E2E-1", ".sortie", "mcp.json"), "utf8"));
+    expect(mcp.mcpServers["sortie-tools"]).toMatchObject({
+      type: "stdio",
+      args: ["mcp-server", "--workflow", w.workflow],
+    });
+    expect(mcp.mcpServers["sortie-tools"].env).toMatchObject({
+      SORTIE_ISSUE_IDENTIFIER: "E2E-1",
+      SORTIE_DB_PATH: w.dbPath,
+    });
+    const state = JSON.parse(readFileSync(join(w.workspaces, "E2E-1", ".sortie", "state.json"), "utf8"));
+    expect(state).toMatchObject({ turn_number: 1, max_turns: 1, input_tokens: expect.any(Number) });
     const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as { status: string };
     expect(status.status).toBe("pass");
     await waitFor(() => runHistory(w.dbPath).length === 2);
