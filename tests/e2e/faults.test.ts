@@ -200,6 +200,20 @@ describe("environment faults", () => {
     expect(String(failed?.error)).toContain("workspace.root is not writable");
   });
 
+  test("a corrupt database ends start-up with one clear error and is left untouched", async () => {
+    const w = setup();
+    w.writeWorkflow(fileMockFrontMatter(w));
+    const garbage = Buffer.alloc(8192, 0x5a);
+    writeFileSync(w.dbPath, garbage);
+    const p = run(w);
+    expect(await p.exited).toBe(1);
+    const failed = p.logs("failed to open database");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ level: "ERROR", db_path: w.dbPath });
+    expect(String(failed[0]?.hint)).not.toBe("");
+    expect(Buffer.compare(readFileSync(w.dbPath), garbage)).toBe(0);
+  });
+
   test("a second instance on the implicit default port keeps running without HTTP", async () => {
     const busy = Bun.serve({ port: 7678, hostname: "127.0.0.1", fetch: () => new Response("other") });
     try {
