@@ -5,7 +5,16 @@
 // /tmp tmpfs. This proves the Dockerfile, the binary's library needs and the runtime contract; it
 // cannot prove the upstream base image's own contents.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -33,7 +42,9 @@ if (!AVAILABLE) {
 }
 const BUSYBOX = Bun.which("busybox");
 if (AVAILABLE && !BUSYBOX) {
-  console.warn("packaging/image: the fix-permissions init container check is skipped: busybox is not installed");
+  console.warn(
+    "packaging/image: the fix-permissions init container check is skipped: busybox is not installed",
+  );
 }
 
 const BASE = "gcr.io/distroless/base-debian12:nonroot";
@@ -124,7 +135,9 @@ beforeAll(() => {
   ];
   mustPodman(["import", "--change", "USER=65532", buildStandInBase(work), BASE]);
   if (BUSYBOX) buildBusyboxImage(work);
-  const version = Bun.spawnSync([requireBinary(), "-dumpversion"], { stdout: "pipe" }).stdout.toString().trim();
+  const version = Bun.spawnSync([requireBinary(), "-dumpversion"], { stdout: "pipe" })
+    .stdout.toString()
+    .trim();
   // --pull=never: the Dockerfile's own FROM line resolves to the stand-in; the source stage (and its
   // oven/bun image) is not needed with BINARY_FROM=prebuilt.
   mustPodman([
@@ -247,7 +260,9 @@ describe.skipIf(!AVAILABLE)("the distroless image (podman, stand-in base)", () =
     });
     const bare = podman(["run", "--rm", "--network", "host", "--read-only", IMAGE]);
     expect(bare.code).toBe(0);
-    expect(bare.stdout).toMatch(/^sortie \S+ \(commit: \w+, built: \S+, bun[\d.]+, linux\/(amd64|arm64)\)\n$/);
+    expect(bare.stdout).toMatch(
+      /^sortie \S+ \(commit: \w+, built: \S+, bun[\d.]+, linux\/(amd64|arm64)\)\n$/,
+    );
     expect(config.Labels["org.opencontainers.image.version"]).toBe(bare.stdout.split(" ")[1]);
   });
 
@@ -260,7 +275,8 @@ describe.skipIf(!AVAILABLE)("the distroless image (podman, stand-in base)", () =
       const c = runLikeTheDeployment(d);
       await waitFor(async () => (await httpJson(`http://127.0.0.1:${c.port}/readyz`))?.code === 200, {
         timeoutMs: 60_000,
-        what: () => `/readyz 200 (last log: ${c.p.records.at(-1)?.msg}; other output: ${c.p.plain.join(" | ")})`,
+        what: () =>
+          `/readyz 200 (last log: ${c.p.records.at(-1)?.msg}; other output: ${c.p.plain.join(" | ")})`,
       });
       expect((await c.p.waitForLog("agent home redirected")).home).toBe(IN.agentHome);
       await c.p.waitForLog("turn started");
