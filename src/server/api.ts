@@ -77,12 +77,9 @@ function cutForMessage(identifier: string, truncated: boolean): string {
     : identifier;
 }
 
-function issueNotFound(identifier: string, truncated = false): Response {
-  return errorResponse(
-    404,
-    "issue_not_found",
-    `issue identifier "${cutForMessage(identifier, truncated)}" not found in current state`,
-  );
+/** The original's message; the identifier is only shortened for segments rejected unread. */
+function issueNotFound(shown: string): Response {
+  return errorResponse(404, "issue_not_found", `issue identifier "${shown}" not found in current state`);
 }
 
 const utf8 = new TextEncoder();
@@ -116,7 +113,7 @@ export function detailResponse(deps: ApiDeps, rawSegment: string, method: string
     } catch {
       // keep the raw form
     }
-    return issueNotFound(shown, rawSegment.length > limit);
+    return issueNotFound(cutForMessage(shown, rawSegment.length > limit));
   }
   const taken = takeSnapshot(deps, method, path);
   if (!taken.ok) return taken.response;

@@ -255,7 +255,7 @@ describe("sessions in a long mock turn", () => {
     expect((await s.get("/api/v1/state")).status).toBe(200);
   });
 
-  test("identifiers over 256 bytes, with control characters or broken escapes are 404 without a lookup", async () => {
+  test("identifiers over 256 bytes, with control characters or broken escapes are 404 without a lookup, cut in the message", async () => {
     const s = await runs.start({
       issues: [{ id: "1", identifier: "E2E-1", title: "First", state: "To Do" }],
       frontMatter: { mock: "  turn_delay_ms: 600000" },
@@ -264,8 +264,11 @@ describe("sessions in a long mock turn", () => {
 
     const long = "A".repeat(257);
     expect(await detail(s, long)).toEqual({ status: 404, body: notFoundBody(cut(long)) });
+    // Up to 256 bytes an identifier is looked up, and an unknown one is echoed whole, as the original does.
     const exactly256 = "B".repeat(256);
-    expect(await detail(s, exactly256)).toEqual({ status: 404, body: notFoundBody(cut(exactly256)) });
+    expect(await detail(s, exactly256)).toEqual({ status: 404, body: notFoundBody(exactly256) });
+    const hundred = `X-${"9".repeat(98)}`;
+    expect(await detail(s, hundred)).toEqual({ status: 404, body: notFoundBody(hundred) });
     // 129 two-byte characters: 258 bytes.
     const wide = "é".repeat(129);
     expect(await detail(s, encodeURIComponent(wide))).toEqual({ status: 404, body: notFoundBody(cut(wide)) });
