@@ -290,29 +290,36 @@ describe("sessions in a long mock turn", () => {
 });
 
 describe("sessions after a completed turn", () => {
-  test("a running entry carries cumulative tokens, model, request and time shares; unreported counters stay null", async () => {
+  test("a running entry carries cumulative tokens, model, request and time shares and an estimated cost; unreported counters stay null", async () => {
     const s = await runs.start({
       issues: [{ id: "5", identifier: "TOK-5", title: "Tokens", state: "To Do" }],
       edit: (fm) => fm.replace("max_turns: 1", "max_turns: 2"),
       frontMatter: {
         mock: [
           "  turn_delay_ms: 3000",
+          "  cache_read_tokens_per_turn: 40",
           "  model_name: mock-model",
           "  api_duration_ms: 400",
           "  tool_calls:",
           "    - tool_name: Bash",
           "      duration_ms: 250",
         ].join("\n"),
+        // USD per million tokens; the invalid entry is skipped with a warning.
+        extra: [
+          "token_rates:",
+          "  mock: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3 }",
+          "  claude-code: { input_per_mtok: -1 }",
+        ].join("\n"),
       },
     });
-    const entry = await waitFor(
+    const state = await waitFor(
       async () => {
-        const st = await s.json<State>("/api/v1/state");
-        const e = st.running[0];
-        return e !== undefined && e.turn_count === 1 && e;
+        const st = await s.json<State & { active_estimated_cost_usd?: number }>("/api/v1/state");
+        return st.running[0]?.turn_count === 1 && st;
       },
       { what: "first turn completed, second running" },
     );
+    const entry = state.running[0] as Json;
     expect(entry).toMatchObject({
       issue_id: "5",
       issue_identifier: "TOK-5",
@@ -325,7 +332,7 @@ describe("sessions after a completed turn", () => {
         input_tokens: 100,
         output_tokens: 50,
         total_tokens: 150,
-        cache_read_tokens: 0,
+        cache_read_tokens: 40,
         cache_write_tokens: null,
       },
       model_name: "mock-model",
@@ -343,8 +350,22 @@ describe("sessions after a completed turn", () => {
     expect(entry.api_time_percent as number).toBeGreaterThan(0);
     expectDocumentedOrder(entry);
 
+    // (100 × 3 + 50 × 15 + 40 × 0.3) / 1,000,000 USD.
+    expect(state.active_estimated_cost_usd).toBeCloseTo(0.001062, 9);
     const status = await s.json("/api/status");
-    expect(status.agent_totals).toMatchObject({ input_tokens: 100, output_tokens: 50, total_tokens: 150 });
+    expect(status.agent_totals).toMatchObject({
+      input_tokens: 100,
+      output_tokens: 50,
+      total_tokens: 150,
+      cache_read_tokens: 40,
+    });
+    expect(status.active_estimated_cost_usd).toBeCloseTo(0.001062, 9);
+    expect(s.p.logs("skipped invalid token rate entry")).toEqual([
+      expect.objectContaining({
+        level: "WARN",
+        detail: "token_rates.claude-code.input_per_mtok: negative rate -1",
+      }),
+    ]);
   });
 });
 
