@@ -267,5 +267,14 @@ describe.skipIf(!hasChromium)("dashboard in headless Chromium", () => {
     );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-history.png"), fullPage: true });
+
+    // Shutdown ends the stream; the page says it fell back to periodic reloads.
+    s.p.signal("SIGTERM");
+    await page.waitForFunction(
+      () => document.getElementById("live-status")?.textContent === "Auto-refresh every 5s",
+      undefined,
+      { timeout: 4_000 },
+    );
+    expect(await s.p.exited).toBe(0);
   });
 });
