@@ -1,19 +1,11 @@
 // Codex adapter: one long-lived `codex app-server` per session, spoken to over JSON-RPC on its
 // stdin/stdout. The session is a Codex thread; every turn is a `turn/start` on it, and a later
 // run continues the thread with `thread/resume`.
-import type { Logger } from "@logtape/logtape";
-import type {
-  AgentAdapter,
-  RunTurnParams,
-  Session,
-  StartSessionParams,
-  TurnOutcome,
-} from "../../domain/agent.ts";
+import type { RunTurnParams, Session, StartSessionParams, TurnOutcome } from "../../domain/agent.ts";
 import { agentError, SortieError } from "../../domain/errors.ts";
 import { eventEmitter } from "../events.ts";
-import { composeAgentEnv } from "../process/env.ts";
-import { ProcessGroupRegistry } from "../process/group-registry.ts";
-import { resolveLaunchTarget, verifyWorkspace } from "../process/launch.ts";
+import { ProcessAgentAdapter } from "../process/process-adapter.ts";
+import { turnSessionState } from "../session-state.ts";
 import type { AgentAdapterConfig, AgentDeps } from "../types.ts";
 import { AppServer, TEMP_DIR_HINT } from "./app-server.ts";
 import { codexHandshake } from "./handshake.ts";
@@ -53,58 +45,35 @@ class CodexSession implements CodexTurnSession {
   ) {}
 }
 
-export class CodexAdapter implements AgentAdapter {
-  readonly #config: AgentAdapterConfig;
-  readonly #settings: CodexSettings;
-  readonly #deps: CodexDeps;
-  readonly #logger: Logger;
-  readonly #now: () => Date;
-  readonly #groups = new ProcessGroupRegistry();
-
+export class CodexAdapter extends ProcessAgentAdapter<CodexSettings, CodexDeps> {
   constructor(config: AgentAdapterConfig, deps: CodexDeps) {
-    this.#config = config;
-    this.#settings = codexSettings(config.options);
-    this.#deps = deps;
-    this.#logger = deps.logger;
-    this.#now = deps.now ?? (() => new Date());
+    super(config, deps, codexSettings(config.options));
   }
 
   async startSession(params: StartSessionParams, signal: AbortSignal): Promise<Session> {
-    const workspace = verifyWorkspace(params.workspacePath);
-    if (params.sshHost.trim() !== "") {
-      throw agentError("agent_not_found", "remote execution over ssh is not supported by this build");
-    }
-    const env = composeAgentEnv({
-      baseEnv: this.#deps.baseEnv,
-      passthrough: this.#settings.envPassthrough,
-      sessionEnv: params.env,
-    });
-    // The session's own `agent:` settings win: the workflow may have been reloaded since.
-    const command = params.agentConfig.command !== "" ? params.agentConfig.command : this.#config.command;
-    const target = resolveLaunchTarget(command, CODEX_DEFAULT_COMMAND, env.PATH);
+    const launch = this.prepareLaunch(params, CODEX_DEFAULT_COMMAND);
+    const { workspace, env } = launch;
     // `command: codex` alone would start the interactive UI, which never answers JSON-RPC.
-    const args = target.leadingArgs.length > 0 ? target.leadingArgs : ["app-server"];
-    const readTimeout =
-      params.agentConfig.readTimeoutMs > 0 ? params.agentConfig.readTimeoutMs : this.#config.readTimeoutMs;
-    const timeoutMs = readTimeout > 0 ? readTimeout : DEFAULT_CODEX_READ_TIMEOUT_MS;
+    const args = launch.leadingArgs.length > 0 ? launch.leadingArgs : ["app-server"];
+    const timeoutMs = launch.readTimeoutMs > 0 ? launch.readTimeoutMs : DEFAULT_CODEX_READ_TIMEOUT_MS;
 
     if (signal.aborted) throw signal.reason;
     const server = new AppServer({
-      argv: [target.executable, ...args],
+      argv: [launch.executable, ...args],
       cwd: workspace,
       env,
-      logger: this.#logger,
-      groups: this.#groups,
+      logger: this.logger,
+      groups: this.groups,
       requestTimeoutMs: timeoutMs,
     });
     let handshake: Awaited<ReturnType<typeof codexHandshake>>;
     try {
       handshake = await codexHandshake({
         client: server.client,
-        logger: this.#logger,
+        logger: this.logger,
         workspace,
-        settings: this.#settings,
-        dynamicTools: this.#deps.tools === undefined ? undefined : dynamicToolSpecs(this.#deps.tools),
+        settings: this.settings,
+        dynamicTools: this.deps.tools === undefined ? undefined : dynamicToolSpecs(this.deps.tools),
         resumeThreadId: params.resumeSessionId,
         apiKey: env.CODEX_API_KEY ?? "",
         timeoutMs,
@@ -116,30 +85,26 @@ export class CodexAdapter implements AgentAdapter {
       server.warnStderr();
       throw startFailure(err, server);
     }
-    if (server.refusedTempDir() && this.#settings.threadSandbox !== "danger-full-access") {
-      this.#logger.warn("codex sandbox helpers unavailable", { hint: TEMP_DIR_HINT });
+    if (server.refusedTempDir() && this.settings.threadSandbox !== "danger-full-access") {
+      this.logger.warn("codex sandbox helpers unavailable", { hint: TEMP_DIR_HINT });
     }
 
-    const turnTimeoutMs =
-      params.agentConfig.turnTimeoutMs > 0 ? params.agentConfig.turnTimeoutMs : this.#config.turnTimeoutMs;
     const state = new CodexSession(
       server,
       handshake.threadId,
-      this.#settings.model !== "" ? this.#settings.model : handshake.model,
+      this.settings.model !== "" ? this.settings.model : handshake.model,
       handshake.usage,
       workspace,
-      this.#settings,
-      this.#deps.tools ?? null,
-      turnTimeoutMs,
+      this.settings,
+      this.deps.tools ?? null,
+      launch.turnTimeoutMs,
       timeoutMs,
     );
     return { id: handshake.threadId, agentPid: String(server.pid), internal: state };
   }
 
   async runTurn(session: Session, params: RunTurnParams, signal: AbortSignal): Promise<TurnOutcome> {
-    const state = session.internal;
-    if (!(state instanceof CodexSession)) throw new TypeError("session was not started by the codex adapter");
-    if (typeof params.onEvent !== "function") throw new TypeError("runTurn requires onEvent");
+    const state = turnSessionState(session, params, CodexSession, "codex");
 
     const previous = state.current;
     const turn = (async () => {
@@ -150,7 +115,7 @@ export class CodexAdapter implements AgentAdapter {
         (event) => {
           if (open) params.onEvent(event);
         },
-        this.#now,
+        this.now,
         () => String(state.server.pid),
       );
       try {
@@ -159,9 +124,9 @@ export class CodexAdapter implements AgentAdapter {
           params,
           signal,
           emit,
-          logger: this.#logger,
-          ...(this.#deps.interruptGraceMs !== undefined
-            ? { interruptGraceMs: this.#deps.interruptGraceMs }
+          logger: this.logger,
+          ...(this.deps.interruptGraceMs !== undefined
+            ? { interruptGraceMs: this.deps.interruptGraceMs }
             : {}),
         });
       } finally {
@@ -176,10 +141,6 @@ export class CodexAdapter implements AgentAdapter {
     const state = session.internal;
     if (!(state instanceof CodexSession)) return;
     await state.server.stop(signal);
-  }
-
-  async close(): Promise<void> {
-    this.#groups.killAll();
   }
 }
 

@@ -1,24 +1,19 @@
 // Copilot CLI adapter: one `copilot -p … --output-format json` process per turn. The session id
 // is only learned from the turn's final `result` line; later turns continue it with `--resume`
 // (or `--continue` when no id was ever learned, safe because every issue has its own workspace).
-import type { Logger } from "@logtape/logtape";
 import type {
-  AgentAdapter,
   RunTurnParams,
   Session,
   StartSessionParams,
   TokenUsage,
   TurnOutcome,
 } from "../../domain/agent.ts";
-import { agentError } from "../../domain/errors.ts";
 import { eventEmitter } from "../events.ts";
-import { composeAgentEnv } from "../process/env.ts";
-import { runForkedTurn } from "../process/fork-turn.ts";
-import { ProcessGroupRegistry } from "../process/group-registry.ts";
-import { resolveLaunchTarget, verifyWorkspace } from "../process/launch.ts";
-import type { AgentProcess } from "../process/spawn.ts";
-import { stopProcessGroup } from "../process/stop.ts";
+import { CliSession } from "../process/cli-session.ts";
+import { ProcessAgentAdapter } from "../process/process-adapter.ts";
+import type { SessionLaunch } from "../process/session-launch.ts";
 import { emptyUsage } from "../process/usage.ts";
+import { turnSessionState } from "../session-state.ts";
 import type { AgentAdapterConfig, AgentDeps } from "../types.ts";
 import { CopilotAccounting } from "./accounting.ts";
 import { buildCopilotArgs, type CopilotResume } from "./command.ts";
@@ -30,38 +25,20 @@ import { type CopilotSettings, copilotSettings } from "./settings.ts";
 export const COPILOT_DEFAULT_COMMAND = "copilot";
 
 /** Per-session state, owned by the adapter and carried in `Session.internal`. */
-class CopilotSession {
-  /** The CLI's session id; "" until a `result` line named it. */
-  id: string;
+class CopilotSession extends CliSession {
   /** No id was learned although a turn ran: the next turn uses `--continue`. */
   fallbackToContinue = false;
   /** Token usage of finished turns (premium requests live in `accounting`). */
   base: TokenUsage = emptyUsage();
   readonly accounting = new CopilotAccounting();
-  live: AgentProcess | undefined;
-  readonly workspace: string;
-  readonly executable: string;
-  readonly leadingArgs: string[];
-  readonly env: Record<string, string>;
-  readonly mcpConfigPath: string;
-  readonly turnTimeoutMs: number;
 
-  constructor(init: {
-    id: string;
-    workspace: string;
-    executable: string;
-    leadingArgs: string[];
-    env: Record<string, string>;
-    mcpConfigPath: string;
-    turnTimeoutMs: number;
-  }) {
-    this.id = init.id;
-    this.workspace = init.workspace;
-    this.executable = init.executable;
-    this.leadingArgs = init.leadingArgs;
-    this.env = init.env;
-    this.mcpConfigPath = init.mcpConfigPath;
-    this.turnTimeoutMs = init.turnTimeoutMs;
+  constructor(
+    /** The CLI's session id; "" until a `result` line named it. */
+    public id: string,
+    launch: SessionLaunch,
+    readonly mcpConfigPath: string,
+  ) {
+    super(launch);
   }
 
   resumeFlag(): CopilotResume {
@@ -70,90 +47,47 @@ class CopilotSession {
   }
 }
 
-export class CopilotCliAdapter implements AgentAdapter {
-  readonly #config: AgentAdapterConfig;
-  readonly #settings: CopilotSettings;
-  readonly #deps: AgentDeps;
-  readonly #logger: Logger;
-  readonly #now: () => Date;
-  readonly #groups = new ProcessGroupRegistry();
-
+export class CopilotCliAdapter extends ProcessAgentAdapter<CopilotSettings> {
   constructor(config: AgentAdapterConfig, deps: AgentDeps) {
-    this.#config = config;
-    this.#settings = copilotSettings(config.options);
-    this.#deps = deps;
-    this.#logger = deps.logger;
-    this.#now = deps.now ?? (() => new Date());
+    super(config, deps, copilotSettings(config.options));
   }
 
   async startSession(params: StartSessionParams, signal: AbortSignal): Promise<Session> {
-    const workspace = verifyWorkspace(params.workspacePath);
-    if (params.sshHost.trim() !== "") {
-      throw agentError("agent_not_found", "remote execution over ssh is not supported by this build");
-    }
-    const env = composeAgentEnv({
-      baseEnv: this.#deps.baseEnv,
-      passthrough: this.#settings.envPassthrough,
-      sessionEnv: params.env,
-    });
-    // The session's own `agent:` settings win: the workflow may have been reloaded since the
-    // adapter was built.
-    const command = params.agentConfig.command !== "" ? params.agentConfig.command : this.#config.command;
-    const target = resolveLaunchTarget(command, COPILOT_DEFAULT_COMMAND, env.PATH);
-    await checkCopilotRuns(target, workspace, env, signal);
-    await checkCopilotAuth(env, workspace, signal, this.#logger);
-    const state = new CopilotSession({
-      id: params.resumeSessionId,
-      workspace,
-      executable: target.executable,
-      leadingArgs: target.leadingArgs,
-      env,
-      mcpConfigPath: params.mcpConfigPath,
-      turnTimeoutMs:
-        params.agentConfig.turnTimeoutMs > 0 ? params.agentConfig.turnTimeoutMs : this.#config.turnTimeoutMs,
-    });
+    const launch = this.prepareLaunch(params, COPILOT_DEFAULT_COMMAND);
+    await checkCopilotRuns(launch, launch.workspace, launch.env, signal);
+    await checkCopilotAuth(launch.env, launch.workspace, signal, this.logger);
+    const state = new CopilotSession(params.resumeSessionId, launch, params.mcpConfigPath);
     return { id: state.id, agentPid: "", internal: state };
   }
 
   async runTurn(session: Session, params: RunTurnParams, signal: AbortSignal): Promise<TurnOutcome> {
-    const state = session.internal;
-    if (!(state instanceof CopilotSession))
-      throw new TypeError("session was not started by the copilot-cli adapter");
-    if (typeof params.onEvent !== "function") throw new TypeError("runTurn requires onEvent");
+    const state = turnSessionState(session, params, CopilotSession, "copilot-cli");
 
     let pid = "";
-    const emit = eventEmitter(params.onEvent, this.#now, () => pid);
+    const emit = eventEmitter(params.onEvent, this.now, () => pid);
     for (;;) {
       const resume = state.resumeFlag();
-      const argv = [
-        state.executable,
-        ...state.leadingArgs,
-        ...buildCopilotArgs(this.#settings, {
+      const argv = state.argv(
+        buildCopilotArgs(this.settings, {
           prompt: params.prompt,
           resume,
           mcpConfigPath: state.mcpConfigPath,
         }),
-      ];
+      );
       const parser = new CopilotStreamParser({
         emit,
         base: state.base,
         accounting: state.accounting,
-        logger: this.#logger,
+        logger: this.logger,
       });
-      const run = await runForkedTurn({
+      const run = await this.forkTurn(state, {
         argv,
-        cwd: state.workspace,
-        env: state.env,
         signal,
         emit,
-        logger: this.#logger,
-        groups: this.#groups,
-        turnTimeoutMs: state.turnTimeoutMs,
-        ...(params.onProcessGroup ? { onProcessGroup: params.onProcessGroup } : {}),
+        onProcessGroup: params.onProcessGroup,
         hooks: {
           onSpawn: (proc) => {
             pid = String(proc.pid);
-            state.live = proc;
             // The id is only known for continued sessions; a fresh one reports it at the end.
             emit("session_started", { sessionId: state.id, message: "session started" });
           },
@@ -161,18 +95,13 @@ export class CopilotCliAdapter implements AgentAdapter {
           finalize: (exit, stderr) =>
             finalizeCopilotTurn(parser, exit, stderr, {
               resumed: resume.kind !== "none",
-              logger: this.#logger,
+              logger: this.logger,
             }),
           snapshot: () => ({ sessionId: parser.result?.sessionId || state.id, usage: parser.sessionUsage() }),
         },
       });
-      state.live = undefined;
-
       if (run.kind === "restart") {
-        // The CLI lost the conversation (its session files are gone): start over in the same
-        // workspace instead of failing every retry. Only resumed turns restart, so this happens
-        // at most once per turn.
-        this.#logger.warn("agent session not found, starting a fresh session", { session_id: state.id });
+        this.warnSessionLost(state.id);
         state.id = "";
         state.fallbackToContinue = false;
         state.accounting.startNewCliSession();
@@ -191,7 +120,7 @@ export class CopilotCliAdapter implements AgentAdapter {
       state.base = { ...usage };
       delete state.base.premiumRequests;
       if (parser.result !== undefined) {
-        this.#logger.info("copilot turn completed", {
+        this.logger.info("copilot turn completed", {
           session_id: state.id,
           exit_code: parser.result.exitCode,
           premium_requests: usage.premiumRequests ?? null,
@@ -207,12 +136,6 @@ export class CopilotCliAdapter implements AgentAdapter {
   async stopSession(session: Session, signal: AbortSignal): Promise<void> {
     const state = session.internal;
     if (!(state instanceof CopilotSession)) return;
-    const live = state.live;
-    if (live === undefined) return;
-    await stopProcessGroup(live.pid, live.exited, signal);
-  }
-
-  async close(): Promise<void> {
-    this.#groups.killAll();
+    await state.stopLive(signal);
   }
 }

@@ -2,9 +2,7 @@
 // the first envelope of the stream and later turns continue it with `--session <id>`. Usage is
 // summed from the turn's `step_finish` parts; `opencode export` is only a fallback for CLIs
 // that do not report it there.
-import type { Logger } from "@logtape/logtape";
 import type {
-  AgentAdapter,
   RunTurnParams,
   Session,
   StartSessionParams,
@@ -14,11 +12,11 @@ import type {
 import { agentError } from "../../domain/errors.ts";
 import { type Emit, eventEmitter } from "../events.ts";
 import { cancellationOf } from "../process/cancel.ts";
-import { ProcessGroupRegistry } from "../process/group-registry.ts";
-import { resolveLaunchTarget, verifyWorkspace } from "../process/launch.ts";
-import type { AgentProcess } from "../process/spawn.ts";
-import { stopProcessGroup } from "../process/stop.ts";
+import { CliSession } from "../process/cli-session.ts";
+import { ProcessAgentAdapter } from "../process/process-adapter.ts";
+import type { SessionLaunch } from "../process/session-launch.ts";
 import { emptyUsage } from "../process/usage.ts";
+import { turnSessionState } from "../session-state.ts";
 import type { AgentAdapterConfig, AgentDeps } from "../types.ts";
 import { buildExportArgs, buildRunArgs } from "./command.ts";
 import { openCodeEnv } from "./env.ts";
@@ -33,96 +31,46 @@ export const OPENCODE_DEFAULT_COMMAND = "opencode";
 const MAX_EXPORT_TIMEOUT_MS = 30_000;
 
 /** Per-session state, owned by the adapter and carried in `Session.internal`. */
-class OpenCodeSession {
-  /** "" until the first envelope names the session. */
-  id: string;
+class OpenCodeSession extends CliSession {
   /** `session_started` was emitted for the current id. */
   announced = false;
   /** Usage (cost included) of finished turns. */
   base: TokenUsage = emptyUsage();
-  live: AgentProcess | undefined;
   activeTurn = false;
   stopped = false;
-  readonly workspace: string;
-  readonly executable: string;
-  readonly leadingArgs: string[];
-  readonly env: Record<string, string>;
-  readonly turnTimeoutMs: number;
-  readonly readTimeoutMs: number;
 
-  constructor(init: {
-    id: string;
-    workspace: string;
-    executable: string;
-    leadingArgs: string[];
-    env: Record<string, string>;
-    turnTimeoutMs: number;
-    readTimeoutMs: number;
-  }) {
-    this.id = init.id;
-    this.workspace = init.workspace;
-    this.executable = init.executable;
-    this.leadingArgs = init.leadingArgs;
-    this.env = init.env;
-    this.turnTimeoutMs = init.turnTimeoutMs;
-    this.readTimeoutMs = init.readTimeoutMs;
+  constructor(
+    /** "" until the first envelope names the session. */
+    public id: string,
+    launch: SessionLaunch,
+  ) {
+    super(launch);
   }
 }
 
-export class OpenCodeAdapter implements AgentAdapter {
-  readonly #config: AgentAdapterConfig;
-  readonly #settings: OpenCodeSettings;
+export class OpenCodeAdapter extends ProcessAgentAdapter<OpenCodeSettings> {
   readonly #permission: string | undefined;
-  readonly #deps: AgentDeps;
-  readonly #logger: Logger;
-  readonly #now: () => Date;
-  readonly #groups = new ProcessGroupRegistry();
 
   /** Throws a config error when `allowed_tools` and `denied_tools` overlap. */
   constructor(config: AgentAdapterConfig, deps: AgentDeps) {
-    this.#config = config;
-    this.#settings = openCodeSettings(config.options);
-    this.#deps = deps;
-    this.#logger = deps.logger;
-    this.#now = deps.now ?? (() => new Date());
-    this.#permission = permissionPolicy(this.#settings.allowedTools, this.#settings.deniedTools, deps.logger);
+    super(config, deps, openCodeSettings(config.options));
+    this.#permission = permissionPolicy(this.settings.allowedTools, this.settings.deniedTools, deps.logger);
   }
 
   async startSession(params: StartSessionParams, _signal: AbortSignal): Promise<Session> {
-    const workspace = verifyWorkspace(params.workspacePath);
-    if (params.sshHost.trim() !== "") {
-      throw agentError("agent_not_found", "remote execution over ssh is not supported by this build");
-    }
-    const env = openCodeEnv({
-      baseEnv: this.#deps.baseEnv,
-      passthrough: this.#settings.envPassthrough,
-      sessionEnv: params.env,
-      disableAutocompact: this.#settings.disableAutocompact,
-      permission: this.#permission,
-    });
-    // The session's own `agent:` settings win: the workflow may have been reloaded since the
-    // adapter was built.
-    const command = params.agentConfig.command !== "" ? params.agentConfig.command : this.#config.command;
-    const target = resolveLaunchTarget(command, OPENCODE_DEFAULT_COMMAND, env.PATH);
-    const state = new OpenCodeSession({
-      id: params.resumeSessionId,
-      workspace,
-      executable: target.executable,
-      leadingArgs: target.leadingArgs,
-      env,
-      turnTimeoutMs:
-        params.agentConfig.turnTimeoutMs > 0 ? params.agentConfig.turnTimeoutMs : this.#config.turnTimeoutMs,
-      readTimeoutMs:
-        params.agentConfig.readTimeoutMs > 0 ? params.agentConfig.readTimeoutMs : this.#config.readTimeoutMs,
-    });
+    const launch = this.prepareLaunch(params, OPENCODE_DEFAULT_COMMAND, (parts) =>
+      openCodeEnv({
+        ...parts,
+        disableAutocompact: this.settings.disableAutocompact,
+        permission: this.#permission,
+      }),
+    );
+    const state = new OpenCodeSession(params.resumeSessionId, launch);
     return { id: state.id, agentPid: "", internal: state };
   }
 
   async runTurn(session: Session, params: RunTurnParams, signal: AbortSignal): Promise<TurnOutcome> {
-    const state = session.internal;
-    if (!(state instanceof OpenCodeSession))
-      throw new TypeError("session was not started by the opencode adapter");
-    if (typeof params.onEvent !== "function") throw new TypeError("runTurn requires onEvent");
+    const state = turnSessionState(session, params, OpenCodeSession, "opencode");
     if (state.stopped) return refused(state, "session already stopped");
     if (state.activeTurn) return refused(state, "session already has an active turn");
 
@@ -137,7 +85,7 @@ export class OpenCodeAdapter implements AgentAdapter {
 
   async #runTurn(state: OpenCodeSession, params: RunTurnParams, signal: AbortSignal): Promise<TurnOutcome> {
     let pid = "";
-    const emit = eventEmitter(params.onEvent, this.#now, () => pid);
+    const emit = eventEmitter(params.onEvent, this.now, () => pid);
     for (;;) {
       if (signal.aborted) {
         // Never start a process for a turn that is already cancelled.
@@ -154,24 +102,22 @@ export class OpenCodeAdapter implements AgentAdapter {
         base: state.base,
         sessionId: state.id,
         announced: state.announced,
-        model: this.#settings.model,
+        model: this.settings.model,
       });
       const end = await runOpenCodeProcess({
-        argv: [
-          state.executable,
-          ...state.leadingArgs,
-          ...buildRunArgs(this.#settings, {
+        argv: state.argv(
+          buildRunArgs(this.settings, {
             workspace: state.workspace,
             sessionId: state.id,
             prompt: params.prompt,
           }),
-        ],
+        ),
         cwd: state.workspace,
         env: state.env,
         signal,
-        logger: this.#logger,
-        groups: this.#groups,
-        startupTimeoutMs: startupTimeout(this.#settings, state.readTimeoutMs),
+        logger: this.logger,
+        groups: this.groups,
+        startupTimeoutMs: startupTimeout(this.settings, state.readTimeoutMs),
         onSpawn: (proc) => {
           pid = String(proc.pid);
           state.live = proc;
@@ -195,17 +141,14 @@ export class OpenCodeAdapter implements AgentAdapter {
         resumed,
       });
       if (decision.kind === "restart") {
-        // The CLI lost the conversation (its data directory is gone): start over in the same
-        // workspace instead of failing every retry. Only resumed turns restart, so this happens
-        // at most once per turn.
-        this.#logger.warn("agent session not found, starting a fresh session", { session_id: state.id });
+        this.warnSessionLost(state.id);
         state.id = "";
         state.announced = false;
         pid = "";
         continue;
       }
       if (decision.error !== undefined && decision.type !== "turn_cancelled" && end.kind === "exited") {
-        for (const line of end.stderr) this.#logger.warn("agent stderr", { line });
+        for (const line of end.stderr) this.logger.warn("agent stderr", { line });
       }
       if (decision.message !== undefined) emit(decision.type, { message: decision.message });
       state.base = parser.sessionUsage();
@@ -244,7 +187,7 @@ export class OpenCodeAdapter implements AgentAdapter {
     onProcessGroup: ((pgid: number) => void) | undefined,
   ): Promise<void> {
     const output = await runExport({
-      argv: [state.executable, ...state.leadingArgs, ...buildExportArgs(state.id)],
+      argv: state.argv(buildExportArgs(state.id)),
       cwd: state.workspace,
       env: state.env,
       timeoutMs: Math.min(2 * (state.readTimeoutMs > 0 ? state.readTimeoutMs : 5000), MAX_EXPORT_TIMEOUT_MS),
@@ -252,19 +195,19 @@ export class OpenCodeAdapter implements AgentAdapter {
       ...(onProcessGroup ? { onProcessGroup } : {}),
     });
     if (output instanceof Error) {
-      this.#logger.warn("opencode export failed", { session_id: state.id, error: output.message });
+      this.logger.warn("opencode export failed", { session_id: state.id, error: output.message });
       return;
     }
     const found = parseExportUsage(output, state.id);
     const u = found?.usage;
     if (u === undefined || ((u.inputTokens ?? 0) === 0 && (u.outputTokens ?? 0) === 0)) {
-      this.#logger.warn("no assistant token usage found in opencode export", { session_id: state.id });
+      this.logger.warn("no assistant token usage found in opencode export", { session_id: state.id });
     }
     if (found === undefined) return;
     const counters = [u?.inputTokens, u?.outputTokens, u?.cacheReadTokens, u?.cacheWriteTokens];
     if (!counters.some((c) => (c ?? 0) > 0)) return;
     parser.addTurnUsage(found.usage);
-    const model = found.model !== "" ? found.model : this.#settings.model;
+    const model = found.model !== "" ? found.model : this.settings.model;
     emit("token_usage", {
       usage: parser.sessionUsage(),
       requests: Math.max(1, parser.uncountedSteps),
@@ -276,13 +219,7 @@ export class OpenCodeAdapter implements AgentAdapter {
     const state = session.internal;
     if (!(state instanceof OpenCodeSession)) return;
     state.stopped = true;
-    const live = state.live;
-    if (live === undefined) return;
-    await stopProcessGroup(live.pid, live.exited, signal);
-  }
-
-  async close(): Promise<void> {
-    this.#groups.killAll();
+    await state.stopLive(signal);
   }
 }
 
