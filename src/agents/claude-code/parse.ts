@@ -6,6 +6,7 @@ import type { TokenUsage } from "../../domain/agent.ts";
 import type { Emit } from "../events.ts";
 import { ToolTracker } from "../process/tool-tracker.ts";
 import { addUsage, emptyUsage, tokenCount } from "../process/usage.ts";
+import { type Json, num, obj, parseJsonObject, str } from "../stream-json.ts";
 import { truncateRunes } from "../truncate.ts";
 import { type ContentBlock, handleToolBlocks } from "./tool-blocks.ts";
 
@@ -30,8 +31,6 @@ export interface ClaudeStreamParserOptions {
   sessionId: string;
   logger: Logger;
 }
-
-type Json = Record<string, unknown>;
 
 export class ClaudeStreamParser {
   sessionId: string;
@@ -84,17 +83,11 @@ export class ClaudeStreamParser {
   }
 
   handleLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    const msg = parseJsonObject(line);
+    if (msg === undefined) {
       this.#emit("malformed", { message: truncateRunes(line, 500) });
       return;
     }
-    const msg = parsed as Json;
     const type = str(msg.type);
     const subtype = str(msg.subtype);
     switch (type) {
@@ -239,16 +232,4 @@ function contentOf(msg: Json): ContentBlock[] {
   return Array.isArray(content)
     ? content.filter((b): b is ContentBlock => typeof b === "object" && b !== null)
     : [];
-}
-
-function obj(value: unknown): Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function num(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }

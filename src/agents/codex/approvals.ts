@@ -2,14 +2,13 @@
 // be asked: approvals are granted (the sandbox and approval policy of the thread are the
 // operator's controls), MCP elicitations are declined, and a request for user input ends the
 // turn as "input required". Every request gets an answer, so a turn never waits forever.
+import { type Json, str } from "../stream-json.ts";
 
 export type ServerRequestDecision =
   | { kind: "approve"; result: unknown; message: string }
   | { kind: "decline"; result: unknown; message: string }
   | { kind: "input_required"; message: string }
   | { kind: "unsupported" };
-
-type Json = Record<string, unknown>;
 
 const COMMAND_APPROVAL = "item/commandExecution/requestApproval";
 const FILE_CHANGE_APPROVAL = "item/fileChange/requestApproval";
@@ -91,8 +90,4 @@ function userInputQuestion(p: Json): string {
     )
     .filter((t) => t !== "");
   return texts.length > 0 ? `agent asked for input: ${texts.join(" / ")}` : "agent asked for user input";
-}
-
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
 }

@@ -3,6 +3,7 @@
 // asked and starting a fresh one when the server no longer knows it.
 import type { Logger } from "@logtape/logtape";
 import { agentError, SortieError } from "../../domain/errors.ts";
+import { type Json, obj, str } from "../stream-json.ts";
 import { type IncomingMessage, type RpcClient, RpcResponseError } from "./rpc.ts";
 import { type CodexSettings, toKebabSandbox } from "./settings.ts";
 import type { DynamicToolSpec } from "./tools.ts";
@@ -36,8 +37,6 @@ export interface HandshakeResult {
   model: string;
   usage: ThreadUsage;
 }
-
-type Json = Record<string, unknown>;
 
 export async function codexHandshake(o: HandshakeOptions): Promise<HandshakeResult> {
   const waiter = new NotificationWaiter(o.client, o.logger);
@@ -206,12 +205,4 @@ class NotificationWaiter {
     else this.#seen.set(message.method, message.params);
     this.#logger.debug("codex notification during start-up", { method: message.method });
   }
-}
-
-function obj(value: unknown): Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
 }

@@ -5,10 +5,9 @@ import type { TerminalEventType } from "../../domain/agent.ts";
 import { type AgentErrorKind, agentError, type SortieError } from "../../domain/errors.ts";
 import type { Emit } from "../events.ts";
 import { ToolTracker } from "../process/tool-tracker.ts";
+import { type Json, obj, str } from "../stream-json.ts";
 import { truncateRunes } from "../truncate.ts";
 import { countsOfBreakdown, countsOfLegacyUsage, type ThreadUsage } from "./usage.ts";
-
-type Json = Record<string, unknown>;
 
 /** Item types that are tool calls timed from `item/started` to `item/completed`. */
 const TIMED_ITEMS = new Set(["commandExecution", "fileChange", "mcpToolCall"]);
@@ -236,12 +235,4 @@ function toolFailureText(item: Json): string {
   const exit = typeof item.exitCode === "number" ? `exit code ${item.exitCode}` : str(item.status);
   const error = str(obj(item.error).message);
   return truncateRunes([exit, error, output].filter((s) => s !== "").join(": "), 500);
-}
-
-function obj(value: unknown): Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
 }

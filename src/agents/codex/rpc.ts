@@ -5,6 +5,7 @@
 import type { Logger } from "@logtape/logtape";
 import { agentError, SortieError } from "../../domain/errors.ts";
 import { readLines } from "../process/line-reader.ts";
+import type { Json } from "../stream-json.ts";
 
 /** Codex lines are small; a longer one is a read error, not a malformed line. */
 export const CODEX_MAX_LINE_BYTES = 1024 * 1024;
@@ -64,8 +65,6 @@ interface Pending {
   resolve(result: unknown): void;
   reject(error: unknown): void;
 }
-
-type Json = Record<string, unknown>;
 
 export class RpcClient {
   /** Settles once stdout ended or failed; never rejects. */

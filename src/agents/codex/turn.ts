@@ -6,6 +6,7 @@ import type { RunTurnParams, TerminalEventType, TurnOutcome } from "../../domain
 import { agentError, SortieError } from "../../domain/errors.ts";
 import type { Emit } from "../events.ts";
 import { cancellationOf } from "../process/cancel.ts";
+import { obj } from "../stream-json.ts";
 import { truncateRunes } from "../truncate.ts";
 import type { AppServer } from "./app-server.ts";
 import { decideServerRequest } from "./approvals.ts";
@@ -297,10 +298,4 @@ function asAgentError(err: unknown, prefix: string): SortieError {
     return new SortieError("agent", err.kind, `${prefix}: ${err.message}`, { cause: err.cause });
   }
   return agentError("port_exit", prefix, err);
-}
-
-function obj(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }

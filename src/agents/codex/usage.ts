@@ -4,6 +4,7 @@
 // started: zero for a new thread, the earlier runs' tokens for a resumed one.
 import type { TokenUsage } from "../../domain/agent.ts";
 import { emptyUsage, tokenCount } from "../process/usage.ts";
+import type { Json } from "../stream-json.ts";
 
 export interface TokenCounts {
   input: number;
@@ -75,8 +76,6 @@ function sameCounts(a: TokenCounts, b: TokenCounts): boolean {
     a.cacheWrite === b.cacheWrite
   );
 }
-
-type Json = Record<string, unknown>;
 
 /** `{inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens}` of a token-usage report. */
 export function countsOfBreakdown(value: unknown): TokenCounts | undefined {

@@ -7,6 +7,7 @@ import type { TokenUsage } from "../../domain/agent.ts";
 import type { Emit } from "../events.ts";
 import { ToolTracker } from "../process/tool-tracker.ts";
 import { addUsage, emptyUsage, tokenCount } from "../process/usage.ts";
+import { type Json, obj, parseJsonObject, str } from "../stream-json.ts";
 import { truncateRunes } from "../truncate.ts";
 import type { CopilotAccounting } from "./accounting.ts";
 
@@ -29,8 +30,6 @@ export interface CopilotStreamParserOptions {
   accounting: CopilotAccounting;
   logger: Logger;
 }
-
-type Json = Record<string, unknown>;
 
 /** Streaming progress that only proves the agent is alive (stall-timer heartbeats). */
 const HEARTBEAT_TYPES: ReadonlySet<string> = new Set([
@@ -104,18 +103,12 @@ export class CopilotStreamParser {
   }
 
   handleLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    const msg = parseJsonObject(line);
+    if (msg === undefined) {
       this.#emit("malformed", { message: truncateRunes(line, 500) });
       return;
     }
     this.jsonLines++;
-    const msg = parsed as Json;
     const type = str(msg.type);
     if (type === "result") {
       this.#result(msg);
@@ -238,12 +231,4 @@ function summary(data: Json): string {
     return `requesting ${requests.length} tool(s): ${names.join(", ")}`;
   }
   return "assistant message";
-}
-
-function obj(value: unknown): Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
 }

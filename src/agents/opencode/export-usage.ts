@@ -4,14 +4,13 @@
 import type { TokenUsage } from "../../domain/agent.ts";
 import { signalGroup } from "../../platform/process-group.ts";
 import { emptyUsage, tokenCount } from "../process/usage.ts";
+import { obj } from "../stream-json.ts";
 
 export interface ExportUsage {
   usage: TokenUsage;
   /** `providerID/modelID`, "" when either is missing. */
   model: string;
 }
-
-type Json = Record<string, unknown>;
 
 /**
  * Reads the newest assistant message of `sessionId` whose input and output counts are integers.
@@ -96,8 +95,4 @@ export async function runExport(run: ExportRun): Promise<string | Error> {
     run.signal.removeEventListener("abort", kill);
     signalGroup(proc.pid, "SIGKILL");
   }
-}
-
-function obj(value: unknown): Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
 }

@@ -5,6 +5,7 @@
 import type { TokenUsage } from "../../domain/agent.ts";
 import type { Emit } from "../events.ts";
 import { addUsage, emptyUsage, tokenCount } from "../process/usage.ts";
+import { type Json, num, obj, parseJsonObject, str } from "../stream-json.ts";
 import { truncateRunes } from "../truncate.ts";
 
 export interface OpenCodeStreamParserOptions {
@@ -23,8 +24,6 @@ export interface SessionMismatch {
   expected: string;
   got: string;
 }
-
-type Json = Record<string, unknown>;
 
 const PERMISSION_NOTICE = "! permission requested:";
 const KNOWN_TYPES: ReadonlySet<string> = new Set([
@@ -81,13 +80,8 @@ export class OpenCodeStreamParser {
   /** Returns "stop" when the stream must not be read any further (session id mismatch). */
   handleLine(line: string): "continue" | "stop" {
     if (this.mismatch !== undefined) return "stop";
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    const msg = parseJsonObject(line);
+    if (msg === undefined) {
       // OpenCode prints some notices as plain text in the middle of the JSON stream.
       const text = line.trim();
       if (text.startsWith(PERMISSION_NOTICE))
@@ -96,7 +90,6 @@ export class OpenCodeStreamParser {
       return "continue";
     }
     this.sawJson = true;
-    const msg = parsed as Json;
     const id = str(msg.sessionID);
     if (id !== "") {
       if (this.sessionId === "") this.sessionId = id;
@@ -208,16 +201,4 @@ export function combineUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
 /** True when stderr shows the CLI rejecting a `--session` id it does not know. */
 export function stderrShowsStaleSession(lines: readonly string[]): boolean {
   return lines.some((l) => l.includes("Session not found"));
-}
-
-function obj(value: unknown): Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function num(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }

@@ -1,0 +1,30 @@
+// Lenient reading of the JSON the agent CLIs print. Their formats change between versions, so a
+// missing or mistyped field reads as empty instead of failing the line.
+
+export type Json = Record<string, unknown>;
+
+/** The line as a JSON object; undefined for anything else (invalid JSON, arrays, scalars). */
+export function parseJsonObject(line: string): Json | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Json)
+    : undefined;
+}
+
+export function obj(value: unknown): Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+export function str(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** Finite numbers only; anything else reads as 0. */
+export function num(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+}
