@@ -1,7 +1,7 @@
 // The file tracker: issues live in a local JSON file that is re-read on every call, so hand edits
 // apply on the next poll. Transitions and comments are written back into the file atomically;
 // when the file cannot be written they are kept in memory and laid over every read instead.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { errorMessage, trackerError } from "../../domain/errors.ts";
 import type { Issue, IssueComment } from "../../domain/issue.ts";
 import type { TrackerAdapter } from "../../domain/tracker.ts";
@@ -39,6 +39,8 @@ interface SharedFileState {
   warned: boolean;
   stateOverrides: Map<string, string>;
   commentAppends: Map<string, IssueComment[]>;
+  /** The file's issues as last parsed, with the stat that identifies that version of the file. */
+  parsed: { version: string; issues: Issue[] } | null;
 }
 
 const SHARED_BY_PATH = new Map<string, SharedFileState>();
@@ -46,7 +48,13 @@ const SHARED_BY_PATH = new Map<string, SharedFileState>();
 function sharedState(path: string): SharedFileState {
   let state = SHARED_BY_PATH.get(path);
   if (state === undefined) {
-    state = { tail: Promise.resolve(), warned: false, stateOverrides: new Map(), commentAppends: new Map() };
+    state = {
+      tail: Promise.resolve(),
+      warned: false,
+      stateOverrides: new Map(),
+      commentAppends: new Map(),
+      parsed: null,
+    };
     SHARED_BY_PATH.set(path, state);
   }
   return state;
@@ -169,17 +177,35 @@ export class FileTracker implements TrackerAdapter {
     return [...(issue.comments ?? []), ...appended.map((comment) => ({ ...comment }))];
   }
 
-  /** Normalized issues with in-memory state overrides applied; file comments untouched. */
+  /**
+   * Normalized issues with in-memory state overrides applied; file comments untouched. The file is
+   * re-read whenever it changed (its inode, size or times differ), so edits apply on the next call,
+   * but an unchanged file is not parsed again on every tick and state refresh.
+   */
   async #readIssues(signal: AbortSignal | undefined): Promise<Issue[]> {
     signal?.throwIfAborted();
-    const file = await this.#load();
-    return file.issues
-      .filter((raw): raw is FileIssue => raw !== null)
-      .map((raw) => {
-        const issue = toIssue(raw);
-        const override = this.#shared.stateOverrides.get(issue.id);
-        return override === undefined ? issue : { ...issue, state: override };
-      });
+    const version = await this.#version();
+    let parsed = this.#shared.parsed;
+    if (parsed === null || version === null || parsed.version !== version) {
+      const file = await this.#load();
+      const issues = file.issues.filter((raw): raw is FileIssue => raw !== null).map(toIssue);
+      parsed = { version: version ?? "", issues };
+      this.#shared.parsed = version === null ? null : parsed;
+    }
+    return parsed.issues.map((issue) => {
+      const override = this.#shared.stateOverrides.get(issue.id);
+      return override === undefined ? { ...issue } : { ...issue, state: override };
+    });
+  }
+
+  /** Identifies the file's current content without reading it; null when it cannot be stat'ed. */
+  async #version(): Promise<string | null> {
+    try {
+      const st = await stat(this.#path, { bigint: true });
+      return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    } catch {
+      return null;
+    }
   }
 
   async #load(): Promise<IssuesFile> {

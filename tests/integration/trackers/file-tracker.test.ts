@@ -158,6 +158,24 @@ describe("file tracker reads", () => {
     expect(await tracker.fetchIssueStatesByIds(["10001"])).toEqual(new Map([["10001", "Blocked"]]));
   });
 
+  test("in-place edits that keep the file's size are still seen, call after call", async () => {
+    const { tracker, path } = await setup("basic.json");
+    const issues = await readJson(path);
+    for (const state of ["AAAA", "BBBB", "CCCC", "DDDD"]) {
+      issues[0]!.state = state;
+      await writeFile(path, JSON.stringify(issues));
+      expect(await tracker.fetchIssueStatesByIds(["10001"])).toEqual(new Map([["10001", state]]));
+    }
+  });
+
+  test("returned issues are copies: changing one does not change the next read", async () => {
+    const { tracker } = await setup("basic.json");
+    const [first] = await tracker.fetchCandidateIssues();
+    first!.state = "Mutated";
+    const [again] = await tracker.fetchCandidateIssues();
+    expect(again!.state).not.toBe("Mutated");
+  });
+
   test("addLabel is a no-op that leaves the file byte for byte", async () => {
     const { tracker, path } = await setup("basic.json");
     const before = await readFile(path, "utf8");
