@@ -19,6 +19,7 @@ export type WorkerProgress =
   | { kind: "session"; sessionId: string }
   | { kind: "process_group"; pgid: number }
   | { kind: "turns_completed"; count: number }
+  | { kind: "issue_state"; state: string }
   | { kind: "self_review"; active: boolean; iteration: number };
 
 const REPLACEABLE = new Set(["notification", "other_message", "malformed"]);

@@ -532,6 +532,9 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
       case "turns_completed":
         entry.turnCount = progress.count;
         break;
+      case "issue_state":
+        entry.issue.state = progress.state;
+        break;
       case "self_review":
         entry.selfReviewActive = progress.active;
         entry.selfReviewIteration = progress.iteration;

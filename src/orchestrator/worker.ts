@@ -234,6 +234,7 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
       const refreshed = states.get(issue.id);
       if (refreshed !== undefined) {
         issue.state = refreshed;
+        deps.onProgress({ kind: "issue_state", state: refreshed });
         log.info("issue state refreshed", { refreshed_state: refreshed });
       }
       if (!isActiveState(issue.state, deps.sets)) break;
@@ -289,6 +290,7 @@ async function transitionInProgress(issue: Issue, deps: WorkerDeps, signal: Abor
   try {
     await deps.tracker.transitionIssue(issue.id, target, signal);
     issue.state = target;
+    deps.onProgress({ kind: "issue_state", state: target });
     deps.metrics.dispatchTransition("success");
     deps.log.info("dispatch in-progress transition succeeded", { in_progress_state: target });
   } catch (err) {
