@@ -234,7 +234,6 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
       const refreshed = states.get(issue.id);
       if (refreshed !== undefined) {
         issue.state = refreshed;
-        deps.onProgress({ kind: "issue_state", state: refreshed });
         log.info("issue state refreshed", { refreshed_state: refreshed });
       }
       if (!isActiveState(issue.state, deps.sets)) break;
