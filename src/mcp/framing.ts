@@ -2,6 +2,7 @@
 // chunk is read only after the handler finished, so requests run in order and a flooding client
 // cannot make the server buffer more than one line. (The agent line reader hands lines to a
 // synchronous callback, which cannot give this ordering.)
+import { newlinePieces, readChunks } from "../agents/process/stream-chunks.ts";
 
 /** One line exceeded the limit: the stream cannot be resynchronised, so reading stops. */
 export class FrameTooLongError extends Error {
@@ -19,8 +20,6 @@ export interface ReadFramesOptions {
   /** Stops reading as if at end of stream; the frame being handled still completes. */
   signal?: AbortSignal;
 }
-
-const NEWLINE = 0x0a;
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0] ?? new Uint8Array();
@@ -45,12 +44,6 @@ export async function readFrames(
 ): Promise<void> {
   const { maxLineBytes, signal } = options;
   const decoder = new TextDecoder("utf-8");
-  const reader = stream.getReader();
-  const stop = (): void => {
-    reader.cancel().catch(() => {});
-  };
-  if (signal?.aborted) stop();
-  signal?.addEventListener("abort", stop, { once: true });
   let parts: Uint8Array[] = [];
   let lineBytes = 0;
 
@@ -68,30 +61,17 @@ export async function readFrames(
     return line;
   };
 
-  try {
-    for (;;) {
-      if (signal?.aborted) break;
-      const { done, value } = await reader.read();
-      if (done) break;
-      let start = 0;
-      for (;;) {
-        const nl = value.indexOf(NEWLINE, start);
-        if (nl === -1) {
-          take(value.subarray(start));
-          break;
-        }
-        take(value.subarray(start, nl));
+  await readChunks(
+    stream,
+    async (chunk) => {
+      for (const piece of newlinePieces(chunk)) {
+        take(piece.bytes);
+        if (!piece.ended) continue;
         await onFrame(finish());
-        start = nl + 1;
-        if (signal?.aborted) break;
+        if (signal?.aborted) return;
       }
-    }
-    if (lineBytes > 0 && !signal?.aborted) await onFrame(finish());
-  } catch (err) {
-    await reader.cancel(err).catch(() => {});
-    throw err;
-  } finally {
-    signal?.removeEventListener("abort", stop);
-    reader.releaseLock();
-  }
+    },
+    signal,
+  );
+  if (lineBytes > 0 && !signal?.aborted) await onFrame(finish());
 }

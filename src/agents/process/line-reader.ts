@@ -1,6 +1,7 @@
 // Bounded, backpressured line splitting for agent stdout/stderr. Each chunk is fully dispatched
 // before the next one is requested, so a flood of output never accumulates in memory, and a
 // single line can never grow past its byte limit.
+import { newlinePieces, readChunks } from "./stream-chunks.ts";
 
 /** Raised when one line exceeds the reader's byte limit; a read error, not a malformed line. */
 export class LineTooLongError extends Error {
@@ -23,8 +24,6 @@ export interface ReadLinesOptions {
   signal?: AbortSignal;
 }
 
-const NEWLINE = 0x0a;
-
 /**
  * Reads `stream` to its end and calls `onLine` once per `\n`-terminated line (a trailing `\r` is
  * kept), plus a final unterminated line if any. Splitting happens on bytes, which is safe for
@@ -39,12 +38,6 @@ export async function readLines(
   const { maxLineBytes } = options;
   const truncate = options.overLong === "truncate";
   const decoder = new TextDecoder("utf-8");
-  const reader = stream.getReader();
-  const stop = (): void => {
-    reader.cancel().catch(() => {});
-  };
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener("abort", stop, { once: true });
   let parts: string[] = [];
   let lineBytes = 0;
   let discarding = false;
@@ -77,28 +70,15 @@ export async function readLines(
     onLine(line);
   };
 
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let start = 0;
-      for (;;) {
-        const nl = value.indexOf(NEWLINE, start);
-        if (nl === -1) {
-          append(value.subarray(start));
-          break;
-        }
-        append(value.subarray(start, nl));
-        finishLine();
-        start = nl + 1;
+  await readChunks(
+    stream,
+    (chunk) => {
+      for (const piece of newlinePieces(chunk)) {
+        append(piece.bytes);
+        if (piece.ended) finishLine();
       }
-    }
-    if (lineBytes > 0 || parts.some((p) => p.length > 0)) finishLine();
-  } catch (err) {
-    await reader.cancel(err).catch(() => {});
-    throw err;
-  } finally {
-    options.signal?.removeEventListener("abort", stop);
-    reader.releaseLock();
-  }
+    },
+    options.signal,
+  );
+  if (lineBytes > 0 || parts.some((p) => p.length > 0)) finishLine();
 }
