@@ -11,21 +11,18 @@
 //   SLEEP:<ms>                delay the answer (the stream stays open, for abort tests)
 //   anything else             plain text "Hello from the fake Responses server."
 // After a tool's output comes back, the answer is final text "Done. Tool said: <output>".
+import { scriptedCommand, scriptedDelayMs, scriptedWrite, toolSaid } from "../model-server/script.ts";
+import { type LoggedRequest, serveFakeModel } from "../model-server/serve.ts";
+import { sseEvent, sseResponse } from "../model-server/sse.ts";
+import { sumUsage } from "../model-server/usage.ts";
+
+export type { LoggedRequest } from "../model-server/serve.ts";
 
 export interface FakeResponsesUsage {
   input_tokens: number;
   cached_tokens: number;
   output_tokens: number;
   reasoning_tokens: number;
-}
-
-export interface LoggedRequest {
-  method: string;
-  path: string;
-  host: string;
-  body: unknown;
-  /** Addressed to another host (the fake is also the agent's proxy). */
-  foreign: boolean;
 }
 
 export interface ResponseCall {
@@ -82,84 +79,60 @@ export const DEFAULT_FAKE_RESPONSES_USAGE: FakeResponsesUsage = {
 
 export function startFakeResponses(options: FakeResponsesOptions = {}): FakeResponses {
   const usage: FakeResponsesUsage = { ...DEFAULT_FAKE_RESPONSES_USAGE, ...options.usage };
-  const requests: LoggedRequest[] = [];
   const responseCalls: ResponseCall[] = [];
   let seq = 0;
 
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 0,
-    async fetch(req, srv) {
-      const host = req.headers.get("host") ?? "";
-      if (req.method === "CONNECT" || host !== `127.0.0.1:${srv.port}`) {
-        requests.push({ method: req.method, path: req.url, host, body: undefined, foreign: true });
-        return new Response("sortie fake: no other hosts", { status: 403 });
-      }
-      const url = new URL(req.url);
-      const text = req.method === "POST" ? await req.text() : "";
-      let body: unknown = text;
-      try {
-        body = text === "" ? undefined : JSON.parse(text);
-      } catch {
-        // keep raw text
-      }
-      requests.push({ method: req.method, path: url.pathname, host, body, foreign: false });
-
-      if (req.method === "POST" && url.pathname === "/v1/responses") {
-        if (options.errorStatus !== undefined) {
-          return Response.json(
-            {
-              error: {
-                message: "sortie fake: scripted failure (Incorrect API key provided)",
-                type: options.errorStatus === 401 ? "invalid_request_error" : "server_error",
-                code: options.errorStatus === 401 ? "invalid_api_key" : null,
-              },
+  const server = serveFakeModel((req, url, body) => {
+    if (req.method === "POST" && url.pathname === "/v1/responses") {
+      if (options.errorStatus !== undefined) {
+        return Response.json(
+          {
+            error: {
+              message: "sortie fake: scripted failure (Incorrect API key provided)",
+              type: options.errorStatus === 401 ? "invalid_request_error" : "server_error",
+              code: options.errorStatus === 401 ? "invalid_api_key" : null,
             },
-            { status: options.errorStatus },
-          );
-        }
-        seq += 1;
-        const request = (body ?? {}) as ResponsesRequest;
-        const reply = scriptReply(request);
-        responseCalls.push({
-          request,
-          usage,
-          answer: reply.kind,
-          ...(reply.kind === "function_call" ? { toolName: reply.name } : {}),
-        });
-        return sseResponse(reply, request.model ?? "fake-model", usage, seq, req.signal);
+          },
+          { status: options.errorStatus },
+        );
       }
-      if (req.method === "GET" && url.pathname === "/v1/models")
-        return Response.json({ object: "list", data: [] });
-      return Response.json({ error: { message: `sortie fake: no route ${url.pathname}` } }, { status: 404 });
-    },
+      seq += 1;
+      const request = (body ?? {}) as ResponsesRequest;
+      const reply = scriptReply(request);
+      responseCalls.push({
+        request,
+        usage,
+        answer: reply.kind,
+        ...(reply.kind === "function_call" ? { toolName: reply.name } : {}),
+      });
+      const [created, ...rest] = responseEvents(reply, request.model ?? "fake-model", usage, seq);
+      return sseResponse({
+        // The response is announced before the "model" starts thinking.
+        head: [created ?? ""],
+        frames: rest,
+        delayMs: reply.delayMs,
+        keepAlive: ": keep-alive\n\n",
+        signal: req.signal,
+        headers: { "x-request-id": `req_fake_${seq}` },
+      });
+    }
+    if (req.method === "GET" && url.pathname === "/v1/models")
+      return Response.json({ object: "list", data: [] });
+    return Response.json({ error: { message: `sortie fake: no route ${url.pathname}` } }, { status: 404 });
   });
 
-  const origin = `http://127.0.0.1:${server.port}`;
   return {
-    baseUrl: `${origin}/v1`,
-    origin,
-    requests,
+    baseUrl: `${server.origin}/v1`,
+    origin: server.origin,
+    requests: server.requests,
     responseCalls,
     totals() {
-      const sum: FakeResponsesUsage = {
-        input_tokens: 0,
-        cached_tokens: 0,
-        output_tokens: 0,
-        reasoning_tokens: 0,
-      };
-      for (const call of responseCalls) {
-        sum.input_tokens += call.usage.input_tokens;
-        sum.cached_tokens += call.usage.cached_tokens;
-        sum.output_tokens += call.usage.output_tokens;
-        sum.reasoning_tokens += call.usage.reasoning_tokens;
-      }
-      return sum;
+      return sumUsage(
+        responseCalls.map((call) => call.usage),
+        { input_tokens: 0, cached_tokens: 0, output_tokens: 0, reasoning_tokens: 0 },
+      );
     },
-    async stop() {
-      await server.stop(true);
-    },
+    stop: server.stop,
   };
 }
 
@@ -203,19 +176,19 @@ function scriptReply(request: ResponsesRequest): Reply {
   const input = request.input ?? [];
   const last = input.at(-1);
   if (last?.type === "function_call_output" || last?.type === "custom_tool_call_output") {
-    return { kind: "text", text: `Done. Tool said: ${outputText(last.output)}`, delayMs: 0 };
+    return { kind: "text", text: toolSaid(outputText(last.output)), delayMs: 0 };
   }
   const lastUser = input.findLast((item) => item.type === "message" && item.role === "user");
   const userText = lastUser ? messageText(lastUser) : "";
-  const delayMs = Number(/SLEEP:(\d+)/.exec(userText)?.[1] ?? 0);
+  const delayMs = scriptedDelayMs(userText);
 
-  const write = /WRITE:([^:\s]+):([^\n]*)/.exec(userText);
-  if (write?.[1] !== undefined) {
-    const command = `printf '%s\\n' ${shellQuote(write[2] ?? "")} > ${shellQuote(write[1])}`;
+  const write = scriptedWrite(userText);
+  if (write !== undefined) {
+    const command = `printf '%s\\n' ${shellQuote(write.content)} > ${shellQuote(write.file)}`;
     return { kind: "function_call", ...shellCall(request, command), delayMs };
   }
-  const shell = /SHELL:([^\n]+)/.exec(userText);
-  if (shell?.[1] !== undefined) return { kind: "function_call", ...shellCall(request, shell[1]), delayMs };
+  const shell = scriptedCommand(userText, "SHELL");
+  if (shell !== undefined) return { kind: "function_call", ...shellCall(request, shell), delayMs };
   const tool = /TOOL:([A-Za-z0-9_.-]+):(\{[^\n]*\})/.exec(userText);
   if (tool?.[1] !== undefined) {
     return { kind: "function_call", name: tool[1], arguments: tool[2] ?? "{}", delayMs };
@@ -243,14 +216,8 @@ function outputItem(reply: Reply, seq: number, done: boolean): Record<string, un
   };
 }
 
-function sseResponse(
-  reply: Reply,
-  model: string,
-  usage: FakeResponsesUsage,
-  seq: number,
-  signal: AbortSignal,
-): Response {
-  const encoder = new TextEncoder();
+/** The SSE frames of one streamed response, `response.created` first. */
+function responseEvents(reply: Reply, model: string, usage: FakeResponsesUsage, seq: number): string[] {
   const responseId = `resp_fake_${seq}`;
   const base = { id: responseId, object: "response", model, created_at: Math.floor(Date.now() / 1000) };
   const events: Record<string, unknown>[] = [
@@ -291,40 +258,5 @@ function sseResponse(
       },
     },
   );
-
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (event: Record<string, unknown>): void => {
-        controller.enqueue(
-          encoder.encode(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`),
-        );
-      };
-      send(events[0] ?? {});
-      if (reply.delayMs > 0) {
-        // Keep the connection alive with SSE comments while the "model thinks".
-        const deadline = Date.now() + reply.delayMs;
-        while (Date.now() < deadline && !signal.aborted) {
-          try {
-            controller.enqueue(encoder.encode(": keep-alive\n\n"));
-          } catch {
-            return;
-          }
-          await Bun.sleep(Math.min(200, Math.max(0, deadline - Date.now())));
-        }
-        if (signal.aborted) {
-          controller.close();
-          return;
-        }
-      }
-      for (const event of events.slice(1)) send(event);
-      controller.close();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/event-stream",
-      "cache-control": "no-cache",
-      "x-request-id": `req_fake_${seq}`,
-    },
-  });
+  return events.map((event) => sseEvent(event, String(event.type)));
 }

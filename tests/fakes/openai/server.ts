@@ -16,21 +16,24 @@
 // it), the final answer is that call instead, with the same text as its summary; after its result
 // the answer is the plain final text.
 // A request without tools is a side call (OpenCode's session title) and gets a short title.
+import {
+  resolveFile,
+  scriptedCommand,
+  scriptedDelayMs,
+  scriptedWrite,
+  toolSaid,
+} from "../model-server/script.ts";
+import { type LoggedRequest, serveFakeModel } from "../model-server/serve.ts";
+import { sseEvent, sseResponse } from "../model-server/sse.ts";
+import { sumUsage } from "../model-server/usage.ts";
+
+export type { LoggedRequest } from "../model-server/serve.ts";
 
 export interface FakeChatUsage {
   prompt_tokens: number;
   completion_tokens: number;
   /** `prompt_tokens_details.cached_tokens`: part of prompt_tokens served from cache. */
   cached_tokens: number;
-}
-
-export interface LoggedRequest {
-  method: string;
-  path: string;
-  host: string;
-  body: unknown;
-  /** Addressed to another host (the fake is also the agent's proxy). */
-  foreign: boolean;
 }
 
 export type ChatAnswer = "tool_call" | "text" | "title";
@@ -87,89 +90,59 @@ export const FAKE_MODEL = "fake-model";
 
 export function startFakeOpenAI(options: FakeOpenAIOptions = {}): FakeOpenAI {
   const usage: FakeChatUsage = { ...DEFAULT_FAKE_CHAT_USAGE, ...options.usage };
-  const requests: LoggedRequest[] = [];
   const chatCalls: ChatCall[] = [];
   let seq = 0;
 
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 0,
-    async fetch(req, srv) {
-      const host = req.headers.get("host") ?? "";
-      if (req.method === "CONNECT" || host !== `127.0.0.1:${srv.port}`) {
-        requests.push({ method: req.method, path: req.url, host, body: undefined, foreign: true });
-        return new Response("sortie fake: no other hosts", { status: 403 });
-      }
-      const url = new URL(req.url);
-      const text = req.method === "POST" ? await req.text() : "";
-      let body: unknown = text;
-      try {
-        body = text === "" ? undefined : JSON.parse(text);
-      } catch {
-        // keep raw text
-      }
-      requests.push({ method: req.method, path: url.pathname, host, body, foreign: false });
-
-      const path = url.pathname.replace(/^\/v1/, "");
-      if (req.method === "GET" && path === "/models") {
-        const id = options.model ?? FAKE_MODEL;
-        return Response.json({
-          object: "list",
-          data: [{ id, object: "model", created: 0, owned_by: "fake" }],
-        });
-      }
-      if (req.method === "POST" && path === "/chat/completions") {
-        if (options.errorStatus !== undefined) {
-          const type = options.errorStatus === 401 ? "invalid_api_key" : "server_error";
-          return Response.json(
-            { error: { message: "sortie fake: scripted failure", type, code: type } },
-            { status: options.errorStatus },
-          );
-        }
-        seq += 1;
-        const request = (body ?? {}) as ChatRequest;
-        const reply = scriptReply(request);
-        const call: ChatCall = { request, usage, answer: reply.kind };
-        if (reply.kind === "tool_call") call.tool = reply.name;
-        chatCalls.push(call);
-        const model = options.model ?? request.model ?? FAKE_MODEL;
-        if (request.stream !== true) return Response.json(completion(reply, model, usage, seq));
-        return sseResponse(
-          reply,
-          model,
-          usage,
-          seq,
-          request.stream_options?.include_usage === true,
-          req.signal,
+  const server = serveFakeModel((req, url, body) => {
+    const path = url.pathname.replace(/^\/v1/, "");
+    if (req.method === "GET" && path === "/models") {
+      const id = options.model ?? FAKE_MODEL;
+      return Response.json({
+        object: "list",
+        data: [{ id, object: "model", created: 0, owned_by: "fake" }],
+      });
+    }
+    if (req.method === "POST" && path === "/chat/completions") {
+      if (options.errorStatus !== undefined) {
+        const type = options.errorStatus === 401 ? "invalid_api_key" : "server_error";
+        return Response.json(
+          { error: { message: "sortie fake: scripted failure", type, code: type } },
+          { status: options.errorStatus },
         );
       }
-      return Response.json(
-        { error: { message: `sortie fake: no route ${req.method} ${url.pathname}` } },
-        {
-          status: 404,
-        },
-      );
-    },
+      seq += 1;
+      const request = (body ?? {}) as ChatRequest;
+      const reply = scriptReply(request);
+      const call: ChatCall = { request, usage, answer: reply.kind };
+      if (reply.kind === "tool_call") call.tool = reply.name;
+      chatCalls.push(call);
+      const model = options.model ?? request.model ?? FAKE_MODEL;
+      if (request.stream !== true) return Response.json(completion(reply, model, usage, seq));
+      return sseResponse({
+        frames: completionChunks(reply, model, usage, seq, request.stream_options?.include_usage === true),
+        delayMs: reply.delayMs,
+        keepAlive: ": ping\n\n",
+        signal: req.signal,
+      });
+    }
+    return Response.json(
+      { error: { message: `sortie fake: no route ${req.method} ${url.pathname}` } },
+      { status: 404 },
+    );
   });
 
   return {
-    url: `http://127.0.0.1:${server.port}`,
-    baseUrl: `http://127.0.0.1:${server.port}/v1`,
-    requests,
+    url: server.origin,
+    baseUrl: `${server.origin}/v1`,
+    requests: server.requests,
     chatCalls,
     totals(include = () => true) {
-      const sum: FakeChatUsage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 };
-      for (const call of chatCalls.filter(include)) {
-        sum.prompt_tokens += call.usage.prompt_tokens;
-        sum.completion_tokens += call.usage.completion_tokens;
-        sum.cached_tokens += call.usage.cached_tokens;
-      }
-      return sum;
+      return sumUsage(
+        chatCalls.filter(include).map((call) => call.usage),
+        { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 },
+      );
     },
-    async stop() {
-      await server.stop(true);
-    },
+    stop: server.stop,
   };
 }
 
@@ -214,7 +187,7 @@ function scriptReply(request: ChatRequest): Reply {
 
   const last = messages.at(-1);
   if (last?.role === "tool") {
-    const done = `Done. Tool said: ${textOf(last)}`;
+    const done = toolSaid(textOf(last));
     if (calledTool(messages, last) === "task_complete" || !tools.has("task_complete")) {
       return { kind: "text", text: done, delayMs: 0 };
     }
@@ -222,13 +195,12 @@ function scriptReply(request: ChatRequest): Reply {
   }
 
   const userText = textOf([...messages].reverse().find((m) => m.role === "user"));
-  const delayMs = Number(/SLEEP:(\d+)/.exec(userText)?.[1] ?? 0);
-  // OpenCode quotes a prompt that contains spaces, so content stops at a double quote too.
-  const write = /WRITE:([^:\s"]+):([^\n"]*)/.exec(userText);
-  if (write?.[1] !== undefined) {
-    const cwd = workingDirectory(request);
-    const file = write[1].startsWith("/") || cwd === undefined ? write[1] : `${cwd}/${write[1]}`;
-    const content = `${write[2] ?? ""}\n`;
+  const delayMs = scriptedDelayMs(userText);
+  // OpenCode quotes a prompt that contains spaces, so values stop at a double quote too.
+  const write = scriptedWrite(userText, { stopAtQuote: true });
+  if (write !== undefined) {
+    const file = resolveFile(write.file, workingDirectory(request));
+    const content = `${write.content}\n`;
     if (tools.has("write"))
       return { kind: "tool_call", name: "write", args: { filePath: file, content }, delayMs };
     if (tools.has("create"))
@@ -236,16 +208,16 @@ function scriptReply(request: ChatRequest): Reply {
     return {
       kind: "tool_call",
       name: "bash",
-      args: { command: `printf '%s\\n' '${write[2] ?? ""}' > '${file}'`, description: "Write the file" },
+      args: { command: `printf '%s\\n' '${write.content}' > '${file}'`, description: "Write the file" },
       delayMs,
     };
   }
-  const bash = /BASH:([^\n"]+)/.exec(userText);
-  if (bash?.[1] !== undefined) {
+  const bash = scriptedCommand(userText, "BASH", { stopAtQuote: true });
+  if (bash !== undefined) {
     return {
       kind: "tool_call",
       name: "bash",
-      args: { command: bash[1], description: "Run scripted command" },
+      args: { command: bash, description: "Run scripted command" },
       delayMs,
     };
   }
@@ -288,15 +260,14 @@ function completion(reply: Reply, model: string, usage: FakeChatUsage, seq: numb
   };
 }
 
-function sseResponse(
+/** The `data:` frames of a streamed completion, ending with `[DONE]`. */
+function completionChunks(
   reply: Reply,
   model: string,
   usage: FakeChatUsage,
   seq: number,
   includeUsage: boolean,
-  signal: AbortSignal,
-): Response {
-  const encoder = new TextEncoder();
+): string[] {
   const base = { id: `chatcmpl-fake-${seq}`, object: "chat.completion.chunk", created: 0, model };
   const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
     ...base,
@@ -328,27 +299,5 @@ function sseResponse(
     chunks.push(chunk({}, "stop"));
   }
   if (includeUsage) chunks.push({ ...base, choices: [], usage: usageBlock(usage) });
-
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      if (reply.delayMs > 0) {
-        // SSE comments keep the connection alive while the "model thinks".
-        const deadline = Date.now() + reply.delayMs;
-        while (Date.now() < deadline && !signal.aborted) {
-          controller.enqueue(encoder.encode(": ping\n\n"));
-          await Bun.sleep(Math.min(200, Math.max(0, deadline - Date.now())));
-        }
-        if (signal.aborted) {
-          controller.close();
-          return;
-        }
-      }
-      for (const c of chunks) controller.enqueue(encoder.encode(`data: ${JSON.stringify(c)}\n\n`));
-      controller.enqueue(encoder.encode("data: [DONE]\n\n"));
-      controller.close();
-    },
-  });
-  return new Response(stream, {
-    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
-  });
+  return [...chunks.map((c) => sseEvent(c)), "data: [DONE]\n\n"];
 }
