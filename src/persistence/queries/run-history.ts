@@ -4,26 +4,8 @@ import type { RunHistoryRow, TokenUsageBucket } from "../rows.ts";
 import type { RunHistoryTable, Schema } from "../schema.ts";
 import { formatTimestamp } from "../timestamps.ts";
 
-/** Column values of a new row; timestamps already formatted. */
-export interface RunHistoryValues {
-  issueId: string;
-  identifier: string;
-  displayIdentifier: string | null;
-  attempt: number;
-  agentAdapter: string;
-  workspace: string;
-  startedAt: string;
-  completedAt: string;
-  status: string;
-  error: string | null;
-  workflowFile: string | null;
-  turnsCompleted: number;
-  reviewMetadata: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cacheReadTokens: number | null;
-  cacheWriteTokens: number | null;
-}
+/** Column values of a new row: a stored row without its id (timestamps already formatted). */
+export type RunHistoryValues = Omit<RunHistoryRow, "id">;
 
 /** Budget queries bind one parameter per id; SQLite's limit is far above this. */
 const BUDGET_CHUNK = 500;
