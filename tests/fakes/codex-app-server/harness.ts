@@ -4,9 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CodexAdapter, type CodexDeps } from "../../../src/agents/codex/index.ts";
-import type { AgentAdapterConfig } from "../../../src/agents/types.ts";
-import type { AgentEvent, Session, StartSessionParams, TurnOutcome } from "../../../src/domain/agent.ts";
-import { emptyIssue } from "../../../src/domain/issue.ts";
+import type { AgentEvent, Session, StartSessionParams } from "../../../src/domain/agent.ts";
+import {
+  adapterConfig,
+  runAgentTurn,
+  sessionParams,
+  type TurnRun,
+  testIssue,
+} from "../agent-cli/adapter-session.ts";
 import { type RecordingLogger, recordingLogger } from "../agent-cli/recording-logger.ts";
 import {
   fakeAppServerCommand,
@@ -61,14 +66,9 @@ export function makeAdapter(
   const scenarioPath = writeScenario(h.dir, scenario, options.scenarioName);
   const log = recordingLogger();
   const command = fakeAppServerCommand();
-  const config: AgentAdapterConfig = {
-    kind: "codex",
-    command,
-    turnTimeoutMs: 60_000,
+  const config = adapterConfig("codex", command, options.codexOptions ?? {}, {
     readTimeoutMs: options.readTimeoutMs ?? 5000,
-    stallTimeoutMs: 0,
-    options: options.codexOptions ?? {},
-  };
+  });
   const adapter = new CodexAdapter(config, {
     logger: log.logger,
     baseEnv: {
@@ -84,51 +84,19 @@ export function makeAdapter(
 }
 
 export function startParams(h: Harness, overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: h.workspace,
-    agentConfig: {
-      kind: "codex",
-      command: "",
-      turnTimeoutMs: 60_000,
-      readTimeoutMs: 5000,
-      stallTimeoutMs: 0,
-    },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {},
-    ...overrides,
-  };
+  return sessionParams({ kind: "codex", workspace: h.workspace }, overrides);
 }
 
-export const issue = emptyIssue({ id: "1", identifier: "PROJ-1" });
+export const issue = testIssue;
 
-export interface TurnRun {
-  outcome: TurnOutcome;
-  events: AgentEvent[];
-  pgids: number[];
-}
+export type { TurnRun } from "../agent-cli/adapter-session.ts";
 
-export async function runTurn(
+export function runTurn(
   adapter: CodexAdapter,
   session: Session,
   options: { prompt?: string; signal?: AbortSignal; turnNumber?: number } = {},
 ): Promise<TurnRun> {
-  const events: AgentEvent[] = [];
-  const pgids: number[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    {
-      prompt: options.prompt ?? "do the work",
-      issue,
-      turnNumber: options.turnNumber ?? 1,
-      onEvent: (e) => events.push(e),
-      onProcessGroup: (g) => pgids.push(g),
-    },
-    options.signal ?? new AbortController().signal,
-  );
-  return { outcome, events, pgids };
+  return runAgentTurn(adapter, session, options);
 }
 
 /** What the client sent, requests only (in order). */

@@ -15,13 +15,21 @@ import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ClaudeCodeAdapter } from "../../../src/agents/claude-code/index.ts";
 import { resolveAgentHome } from "../../../src/agents/home.ts";
-import type { AgentEvent, Session, StartSessionParams, TurnOutcome } from "../../../src/domain/agent.ts";
-import { emptyIssue } from "../../../src/domain/issue.ts";
+import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
+import {
+  adapterConfig,
+  demoIssue,
+  demoSessionEnv,
+  runAgentTurn,
+  sessionParams,
+  type TurnRun,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers, livingProcessesMatching } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../../fakes/anthropic/server.ts";
+import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 
 const PINNED_VERSION = "2.1.332";
 const CACHE = process.env.SORTIE_AGENT_CLI_CACHE || join(homedir(), ".cache", "sortie-agent-clis");
@@ -84,13 +92,7 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
     DISABLE_AUTOUPDATER: "1",
     DISABLE_TELEMETRY: "1",
     DISABLE_ERROR_REPORTING: "1",
-    // Everything not addressed to the fake goes through it as a proxy and is logged as foreign.
-    HTTPS_PROXY: fake.url,
-    HTTP_PROXY: fake.url,
-    https_proxy: fake.url,
-    http_proxy: fake.url,
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
+    ...proxyThroughFake(fake.url),
     SORTIE_TRACKER_API_KEY: "must-not-leak",
     ...extra,
   };
@@ -103,7 +105,7 @@ function makeAdapter(
 ): { adapter: ClaudeCodeAdapter; log: RecordingLogger } {
   const log = recordingLogger();
   const adapter = new ClaudeCodeAdapter(
-    { kind: "claude-code", command, turnTimeoutMs: 600_000, readTimeoutMs: 5000, stallTimeoutMs: 0, options },
+    adapterConfig("claude-code", command, options, { turnTimeoutMs: 600_000 }),
     { logger: log.logger, baseEnv: env },
   );
   adapters.push(adapter);
@@ -111,45 +113,26 @@ function makeAdapter(
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: {
+  return sessionParams(
+    {
       kind: "claude-code",
+      workspace,
       command: CLAUDE_BIN,
       turnTimeoutMs: 600_000,
-      readTimeoutMs: 5000,
-      stallTimeoutMs: 0,
+      env: demoSessionEnv(workspace),
     },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {
-      SORTIE_ISSUE_ID: "10001",
-      SORTIE_ISSUE_IDENTIFIER: "DEMO-1",
-      SORTIE_WORKSPACE: workspace,
-      SORTIE_ATTEMPT: "1",
-    },
-    ...overrides,
-  };
+    overrides,
+  );
 }
 
-const issue = emptyIssue({ id: "10001", identifier: "DEMO-1" });
-
-async function runTurn(
+function runTurn(
   adapter: ClaudeCodeAdapter,
   session: Session,
   prompt: string,
-  signal: AbortSignal = new AbortController().signal,
-  pgids: number[] = [],
-): Promise<{ outcome: TurnOutcome; events: AgentEvent[] }> {
-  const events: AgentEvent[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    { prompt, issue, turnNumber: 1, onEvent: (e) => events.push(e), onProcessGroup: (g) => pgids.push(g) },
-    signal,
-  );
-  return { outcome, events };
+  signal?: AbortSignal,
+  pgids?: number[],
+): Promise<TurnRun> {
+  return runAgentTurn(adapter, session, { prompt, signal, pgids, issue: demoIssue });
 }
 
 /** The fake's usage totals in sortie's shape. */

@@ -6,11 +6,19 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CodexAdapter, type CodexDeps, type DynamicTool } from "../../../src/agents/codex/index.ts";
-import type { AgentEvent, Session, StartSessionParams, TurnOutcome } from "../../../src/domain/agent.ts";
-import { emptyIssue } from "../../../src/domain/issue.ts";
+import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
+import {
+  adapterConfig,
+  demoIssue,
+  demoSessionEnv,
+  runAgentTurn,
+  sessionParams,
+  type TurnRun,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
+import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { type FakeResponses, messageText, startFakeResponses } from "../../fakes/openai-responses/server.ts";
 
 const PINNED_VERSION = "0.171.0";
@@ -107,13 +115,7 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
     HOME: home,
     LANG: "C.UTF-8",
     CODEX_HOME: codexHome,
-    // Everything not addressed to the fake goes through it as a proxy and is logged as foreign.
-    HTTPS_PROXY: fake.origin,
-    HTTP_PROXY: fake.origin,
-    https_proxy: fake.origin,
-    http_proxy: fake.origin,
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
+    ...proxyThroughFake(fake.origin),
     SORTIE_TRACKER_API_KEY: "must-not-leak",
     ...extra,
   };
@@ -126,14 +128,10 @@ function makeAdapter(
 ): { adapter: CodexAdapter; log: RecordingLogger } {
   const log = recordingLogger();
   const adapter = new CodexAdapter(
-    {
-      kind: "codex",
-      command: `${CODEX_BIN} app-server`,
+    adapterConfig("codex", `${CODEX_BIN} app-server`, options, {
       turnTimeoutMs: 600_000,
       readTimeoutMs: READ_TIMEOUT_MS,
-      stallTimeoutMs: 0,
-      options,
-    },
+    }),
     // The fake's key comes from the agent environment like a real OPENAI key would.
     { logger: log.logger, baseEnv: { ...env, FAKE_OPENAI_KEY: "sk-fake" }, ...deps },
   );
@@ -142,27 +140,16 @@ function makeAdapter(
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: {
+  return sessionParams(
+    {
       kind: "codex",
-      command: "",
+      workspace,
       turnTimeoutMs: 600_000,
       readTimeoutMs: READ_TIMEOUT_MS,
-      stallTimeoutMs: 0,
+      env: demoSessionEnv(workspace),
     },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {
-      SORTIE_ISSUE_ID: "10001",
-      SORTIE_ISSUE_IDENTIFIER: "DEMO-1",
-      SORTIE_WORKSPACE: workspace,
-      SORTIE_ATTEMPT: "1",
-    },
-    ...overrides,
-  };
+    overrides,
+  );
 }
 
 async function start(adapter: CodexAdapter, overrides: Partial<StartSessionParams> = {}): Promise<Session> {
@@ -171,28 +158,13 @@ async function start(adapter: CodexAdapter, overrides: Partial<StartSessionParam
   return session;
 }
 
-const issue = emptyIssue({ id: "10001", identifier: "DEMO-1" });
-
-async function runTurn(
+function runTurn(
   adapter: CodexAdapter,
   session: Session,
   prompt: string,
   options: { signal?: AbortSignal; turnNumber?: number } = {},
-): Promise<{ outcome: TurnOutcome; events: AgentEvent[]; pgids: number[] }> {
-  const events: AgentEvent[] = [];
-  const pgids: number[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    {
-      prompt,
-      issue,
-      turnNumber: options.turnNumber ?? 1,
-      onEvent: (e) => events.push(e),
-      onProcessGroup: (g) => pgids.push(g),
-    },
-    options.signal ?? new AbortController().signal,
-  );
-  return { outcome, events, pgids };
+): Promise<TurnRun> {
+  return runAgentTurn(adapter, session, { ...options, prompt, issue: demoIssue });
 }
 
 /** Usage of the fake's answered calls from `fromCall` on, in sortie's shape. */

@@ -16,13 +16,21 @@ import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CopilotCliAdapter } from "../../../src/agents/copilot-cli/index.ts";
 import { resolveAgentHome } from "../../../src/agents/home.ts";
-import type { AgentEvent, Session, StartSessionParams, TurnOutcome } from "../../../src/domain/agent.ts";
+import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
 import { SortieError } from "../../../src/domain/errors.ts";
-import { emptyIssue } from "../../../src/domain/issue.ts";
+import {
+  adapterConfig,
+  demoIssue,
+  demoSessionEnv,
+  runAgentTurn,
+  sessionParams,
+  type TurnRun,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
+import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { FAKE_MODEL, type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
 
 const PINNED_VERSION = "1.0.102";
@@ -103,13 +111,7 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
     COPILOT_PROVIDER_WIRE_API: "completions",
     COPILOT_PROVIDER_API_KEY: "sk-fake-key",
     COPILOT_MODEL: FAKE_MODEL,
-    // Everything not addressed to the fake goes through it as a proxy and is logged as foreign.
-    HTTPS_PROXY: fake.url,
-    HTTP_PROXY: fake.url,
-    https_proxy: fake.url,
-    http_proxy: fake.url,
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
+    ...proxyThroughFake(fake.url),
     SORTIE_TRACKER_API_KEY: "must-not-leak",
     ...extra,
   };
@@ -121,14 +123,7 @@ function makeAdapter(
 ): { adapter: CopilotCliAdapter; log: RecordingLogger } {
   const log = recordingLogger();
   const adapter = new CopilotCliAdapter(
-    {
-      kind: "copilot-cli",
-      command,
-      turnTimeoutMs: 600_000,
-      readTimeoutMs: 5000,
-      stallTimeoutMs: 0,
-      options: {},
-    },
+    adapterConfig("copilot-cli", command, {}, { turnTimeoutMs: 600_000 }),
     { logger: log.logger, baseEnv: env },
   );
   adapters.push(adapter);
@@ -136,45 +131,20 @@ function makeAdapter(
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: {
-      kind: "copilot-cli",
-      command: "",
-      turnTimeoutMs: 600_000,
-      readTimeoutMs: 5000,
-      stallTimeoutMs: 0,
-    },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {
-      SORTIE_ISSUE_ID: "10001",
-      SORTIE_ISSUE_IDENTIFIER: "DEMO-1",
-      SORTIE_WORKSPACE: workspace,
-      SORTIE_ATTEMPT: "1",
-    },
-    ...overrides,
-  };
+  return sessionParams(
+    { kind: "copilot-cli", workspace, turnTimeoutMs: 600_000, env: demoSessionEnv(workspace) },
+    overrides,
+  );
 }
 
-const issue = emptyIssue({ id: "10001", identifier: "DEMO-1" });
-
-async function runTurn(
+function runTurn(
   adapter: CopilotCliAdapter,
   session: Session,
   prompt: string,
-  signal: AbortSignal = new AbortController().signal,
-  pgids: number[] = [],
-): Promise<{ outcome: TurnOutcome; events: AgentEvent[] }> {
-  const events: AgentEvent[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    { prompt, issue, turnNumber: 1, onEvent: (e) => events.push(e), onProcessGroup: (g) => pgids.push(g) },
-    signal,
-  );
-  return { outcome, events };
+  signal?: AbortSignal,
+  pgids?: number[],
+): Promise<TurnRun> {
+  return runAgentTurn(adapter, session, { prompt, signal, pgids, issue: demoIssue });
 }
 
 const foreign = () => fake.requests.filter((r) => r.foreign);

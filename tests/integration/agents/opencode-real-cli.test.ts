@@ -8,12 +8,20 @@ import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { resolveAgentHome } from "../../../src/agents/home.ts";
 import { OpenCodeAdapter } from "../../../src/agents/opencode/index.ts";
-import type { AgentEvent, Session, StartSessionParams, TurnOutcome } from "../../../src/domain/agent.ts";
-import { emptyIssue } from "../../../src/domain/issue.ts";
+import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
+import {
+  adapterConfig,
+  demoIssue,
+  demoSessionEnv,
+  runAgentTurn,
+  sessionParams,
+  type TurnRun,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
+import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { type ChatCall, FAKE_MODEL, type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
 
 const PINNED_VERSION = "1.18.33";
@@ -115,13 +123,7 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
     OPENCODE_DISABLE_EXTERNAL_SKILLS: "1",
     // Every run installs its plugin package into ~/.config/opencode in the background.
     npm_config_registry: `${fake.url}/npm/`,
-    // Everything not addressed to the fake goes through it as a proxy and is logged as foreign.
-    HTTPS_PROXY: fake.url,
-    HTTP_PROXY: fake.url,
-    https_proxy: fake.url,
-    http_proxy: fake.url,
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
+    ...proxyThroughFake(fake.url),
     SORTIE_TRACKER_API_KEY: "must-not-leak",
     ...extra,
   };
@@ -139,14 +141,7 @@ function makeAdapter(
 ): { adapter: OpenCodeAdapter; log: RecordingLogger } {
   const log = recordingLogger();
   const adapter = new OpenCodeAdapter(
-    {
-      kind: "opencode",
-      command,
-      turnTimeoutMs: 600_000,
-      readTimeoutMs: 60_000,
-      stallTimeoutMs: 0,
-      options: settings,
-    },
+    adapterConfig("opencode", command, settings, { turnTimeoutMs: 600_000, readTimeoutMs: 60_000 }),
     { logger: log.logger, baseEnv: env },
   );
   adapters.push(adapter);
@@ -154,45 +149,26 @@ function makeAdapter(
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: {
+  return sessionParams(
+    {
       kind: "opencode",
-      command: "",
+      workspace,
       turnTimeoutMs: 600_000,
       readTimeoutMs: 60_000,
-      stallTimeoutMs: 0,
+      env: demoSessionEnv(workspace),
     },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {
-      SORTIE_ISSUE_ID: "10001",
-      SORTIE_ISSUE_IDENTIFIER: "DEMO-1",
-      SORTIE_WORKSPACE: workspace,
-      SORTIE_ATTEMPT: "1",
-    },
-    ...overrides,
-  };
+    overrides,
+  );
 }
 
-const issue = emptyIssue({ id: "10001", identifier: "DEMO-1" });
-
-async function runTurn(
+function runTurn(
   adapter: OpenCodeAdapter,
   session: Session,
   prompt: string,
-  signal: AbortSignal = new AbortController().signal,
-  pgids: number[] = [],
-): Promise<{ outcome: TurnOutcome; events: AgentEvent[] }> {
-  const events: AgentEvent[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    { prompt, issue, turnNumber: 1, onEvent: (e) => events.push(e), onProcessGroup: (g) => pgids.push(g) },
-    signal,
-  );
-  return { outcome, events };
+  signal?: AbortSignal,
+  pgids?: number[],
+): Promise<TurnRun> {
+  return runAgentTurn(adapter, session, { prompt, signal, pgids, issue: demoIssue });
 }
 
 /** The turn's model calls: OpenCode's session-title side call (no tools) is not part of a turn. */

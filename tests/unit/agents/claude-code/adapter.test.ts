@@ -3,10 +3,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ClaudeCodeAdapter } from "../../../../src/agents/claude-code/index.ts";
-import type { AgentAdapterConfig } from "../../../../src/agents/types.ts";
 import type { AgentEvent, Session, StartSessionParams } from "../../../../src/domain/agent.ts";
-import { SortieError } from "../../../../src/domain/errors.ts";
-import { emptyIssue } from "../../../../src/domain/issue.ts";
+import {
+  adapterConfig,
+  runAgentTurn,
+  sessionParams,
+  startFailure,
+  testIssue,
+} from "../../../fakes/agent-cli/adapter-session.ts";
 import { readEnvDump, readNulList, writeFakeCli } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
 import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
@@ -38,66 +42,25 @@ function makeAdapter(
   baseEnv: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_CLAUDE_DIR: dir },
 ) {
   const log = recordingLogger();
-  const config: AgentAdapterConfig = {
-    kind: "claude-code",
-    command,
-    turnTimeoutMs: 60_000,
-    readTimeoutMs: 5000,
-    stallTimeoutMs: 0,
-    options,
-  };
-  const adapter = new ClaudeCodeAdapter(config, { logger: log.logger, baseEnv });
+  const adapter = new ClaudeCodeAdapter(adapterConfig("claude-code", command, options), {
+    logger: log.logger,
+    baseEnv,
+  });
   adapters.push(adapter);
   return { adapter, log };
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: {
-      kind: "claude-code",
-      command: "",
-      turnTimeoutMs: 60_000,
-      readTimeoutMs: 5000,
-      stallTimeoutMs: 0,
-    },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {},
-    ...overrides,
-  };
+  return sessionParams({ kind: "claude-code", workspace }, overrides);
 }
 
-const issue = emptyIssue({ id: "1", identifier: "PROJ-1" });
+const issue = testIssue;
 
-async function turn(
-  adapter: ClaudeCodeAdapter,
-  session: Session,
-  signal: AbortSignal = new AbortController().signal,
-  prompt = "do the work",
-) {
-  const events: AgentEvent[] = [];
-  const pgids: number[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    { prompt, issue, turnNumber: 1, onEvent: (e) => events.push(e), onProcessGroup: (g) => pgids.push(g) },
-    signal,
-  );
-  return { outcome, events, pgids };
+function turn(adapter: ClaudeCodeAdapter, session: Session, signal?: AbortSignal, prompt?: string) {
+  return runAgentTurn(adapter, session, { signal, prompt });
 }
 
 const calls = () => readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n");
-
-async function startFailure(promise: Promise<unknown>): Promise<SortieError> {
-  const err = await promise.then(
-    () => undefined,
-    (e) => e,
-  );
-  if (!(err instanceof SortieError)) throw new Error(`expected a SortieError, got ${err}`);
-  return err;
-}
 
 describe("claude-code startSession", () => {
   test("a fresh session gets a random UUID v4 and no process", async () => {

@@ -12,10 +12,14 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CopilotCliAdapter } from "../../../../src/agents/copilot-cli/index.ts";
-import type { AgentAdapterConfig } from "../../../../src/agents/types.ts";
-import type { AgentEvent, Session, StartSessionParams } from "../../../../src/domain/agent.ts";
-import { SortieError } from "../../../../src/domain/errors.ts";
-import { emptyIssue } from "../../../../src/domain/issue.ts";
+import type { Session, StartSessionParams } from "../../../../src/domain/agent.ts";
+import {
+  adapterConfig,
+  runAgentTurn,
+  sessionParams,
+  startFailure,
+  testIssue,
+} from "../../../fakes/agent-cli/adapter-session.ts";
 import { readEnvDump, readNulList } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
 import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
@@ -56,55 +60,20 @@ function makeAdapter(
   options: { command?: string; baseEnv?: Record<string, string>; settings?: Record<string, unknown> } = {},
 ) {
   const log = recordingLogger();
-  const config: AgentAdapterConfig = {
-    kind: "copilot-cli",
-    command: options.command ?? FAKE_COPILOT,
-    turnTimeoutMs: 60_000,
-    readTimeoutMs: 5000,
-    stallTimeoutMs: 0,
-    options: options.settings ?? {},
-  };
+  const config = adapterConfig("copilot-cli", options.command ?? FAKE_COPILOT, options.settings);
   const adapter = new CopilotCliAdapter(config, { logger: log.logger, baseEnv: options.baseEnv ?? env() });
   adapters.push(adapter);
   return { adapter, log };
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: {
-      kind: "copilot-cli",
-      command: "",
-      turnTimeoutMs: 60_000,
-      readTimeoutMs: 5000,
-      stallTimeoutMs: 0,
-    },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {},
-    ...overrides,
-  };
+  return sessionParams({ kind: "copilot-cli", workspace }, overrides);
 }
 
-const issue = emptyIssue({ id: "1", identifier: "PROJ-1" });
+const issue = testIssue;
 
-async function turn(adapter: CopilotCliAdapter, session: Session, signal = new AbortController().signal) {
-  const events: AgentEvent[] = [];
-  const pgids: number[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    {
-      prompt: "do the work",
-      issue,
-      turnNumber: 1,
-      onEvent: (e) => events.push(e),
-      onProcessGroup: (g) => pgids.push(g),
-    },
-    signal,
-  );
-  return { outcome, events, pgids };
+function turn(adapter: CopilotCliAdapter, session: Session, signal?: AbortSignal) {
+  return runAgentTurn(adapter, session, { signal });
 }
 
 function invocations(): string[][] {
@@ -117,15 +86,6 @@ function invocations(): string[][] {
 
 const resumeFlags = (argv: string[]) =>
   argv.flatMap((a, i) => (a === "--continue" ? [a] : a === "--resume" ? [a, argv[i + 1] ?? ""] : []));
-
-async function startFailure(promise: Promise<unknown>): Promise<SortieError> {
-  const err = await promise.then(
-    () => undefined,
-    (e) => e,
-  );
-  if (!(err instanceof SortieError)) throw new Error(`expected a SortieError, got ${err}`);
-  return err;
-}
 
 const UNKNOWN_TOKENS = {
   inputTokens: null,

@@ -6,6 +6,7 @@ import { MockAdapter } from "../../../../src/agents/mock/index.ts";
 import type { AgentEvent, StartSessionParams } from "../../../../src/domain/agent.ts";
 import { SortieError } from "../../../../src/domain/errors.ts";
 import { emptyIssue } from "../../../../src/domain/issue.ts";
+import { adapterConfig, sessionParams } from "../../../fakes/agent-cli/adapter-session.ts";
 import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
 
 let dir: string;
@@ -17,24 +18,18 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+const TIMEOUTS = { turnTimeoutMs: 1000, readTimeoutMs: 1000 };
+
 function mock(options: Record<string, unknown> = {}) {
-  return new MockAdapter(
-    { kind: "mock", command: "", turnTimeoutMs: 1000, readTimeoutMs: 1000, stallTimeoutMs: 0, options },
-    { logger: recordingLogger().logger, baseEnv: {}, now: () => new Date(0) },
-  );
+  return new MockAdapter(adapterConfig("mock", "", options, TIMEOUTS), {
+    logger: recordingLogger().logger,
+    baseEnv: {},
+    now: () => new Date(0),
+  });
 }
 
 function params(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: { kind: "mock", command: "", turnTimeoutMs: 1000, readTimeoutMs: 1000, stallTimeoutMs: 0 },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {},
-    ...overrides,
-  };
+  return sessionParams({ kind: "mock", workspace, ...TIMEOUTS }, overrides);
 }
 
 const issue = emptyIssue({ id: "1", identifier: "DEMO-7" });

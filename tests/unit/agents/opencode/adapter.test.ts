@@ -3,10 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { OpenCodeAdapter } from "../../../../src/agents/opencode/index.ts";
-import type { AgentAdapterConfig } from "../../../../src/agents/types.ts";
-import type { AgentEvent, Session, StartSessionParams } from "../../../../src/domain/agent.ts";
-import { SortieError } from "../../../../src/domain/errors.ts";
-import { emptyIssue } from "../../../../src/domain/issue.ts";
+import type { Session, StartSessionParams } from "../../../../src/domain/agent.ts";
+import {
+  adapterConfig,
+  runAgentTurn,
+  sessionParams,
+  startFailure,
+} from "../../../fakes/agent-cli/adapter-session.ts";
 import { readEnvDump, readNulList } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
 import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
@@ -34,14 +37,7 @@ function makeAdapter(
   options: { settings?: Record<string, unknown>; baseEnv?: Record<string, string>; command?: string } = {},
 ) {
   const log = recordingLogger();
-  const config: AgentAdapterConfig = {
-    kind: "opencode",
-    command: options.command ?? FAKE_OPENCODE,
-    turnTimeoutMs: 60_000,
-    readTimeoutMs: 5000,
-    stallTimeoutMs: 0,
-    options: options.settings ?? {},
-  };
+  const config = adapterConfig("opencode", options.command ?? FAKE_OPENCODE, options.settings);
   const baseEnv = options.baseEnv ?? { PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_OPENCODE_DIR: dir };
   const adapter = new OpenCodeAdapter(config, { logger: log.logger, baseEnv });
   adapters.push(adapter);
@@ -49,35 +45,11 @@ function makeAdapter(
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}, readTimeoutMs = 5000): StartSessionParams {
-  return {
-    workspacePath: workspace,
-    agentConfig: { kind: "opencode", command: "", turnTimeoutMs: 60_000, readTimeoutMs, stallTimeoutMs: 0 },
-    resumeSessionId: "",
-    sshHost: "",
-    sshStrictHostKeyChecking: "",
-    mcpConfigPath: "",
-    env: {},
-    ...overrides,
-  };
+  return sessionParams({ kind: "opencode", workspace, readTimeoutMs }, overrides);
 }
 
-const issue = emptyIssue({ id: "1", identifier: "PROJ-1" });
-
-async function turn(adapter: OpenCodeAdapter, session: Session, signal = new AbortController().signal) {
-  const events: AgentEvent[] = [];
-  const pgids: number[] = [];
-  const outcome = await adapter.runTurn(
-    session,
-    {
-      prompt: "do the work",
-      issue,
-      turnNumber: 1,
-      onEvent: (e) => events.push(e),
-      onProcessGroup: (g) => pgids.push(g),
-    },
-    signal,
-  );
-  return { outcome, events, pgids };
+function turn(adapter: OpenCodeAdapter, session: Session, signal?: AbortSignal) {
+  return runAgentTurn(adapter, session, { signal });
 }
 
 function invocations(): string[][] {
@@ -116,14 +88,7 @@ describe("opencode startSession", () => {
 
   test("rejects a missing binary, a missing workspace and ssh mode", async () => {
     const signal = new AbortController().signal;
-    const failure = async (p: Promise<unknown>) => {
-      const err = await p.then(
-        () => undefined,
-        (e) => e,
-      );
-      if (!(err instanceof SortieError)) throw new Error("expected a SortieError");
-      return err;
-    };
+    const failure = startFailure;
     const missing = makeAdapter({ command: "opencode", baseEnv: { PATH: dir } }).adapter;
     expect((await failure(missing.startSession(startParams(), signal))).message).toBe(
       'agent command "opencode" not found',

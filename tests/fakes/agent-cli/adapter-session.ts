@@ -1,0 +1,127 @@
+// What adapter tests repeat around startSession and runTurn: the `agent:` config and the session
+// parameters (with the values these tests use unless they say otherwise), one turn run with its
+// events and process groups collected, and the SortieError a failed start rejects with.
+import type { AgentAdapterConfig } from "../../../src/agents/types.ts";
+import type {
+  AgentAdapter,
+  AgentEvent,
+  Session,
+  StartSessionParams,
+  TurnOutcome,
+} from "../../../src/domain/agent.ts";
+import { SortieError } from "../../../src/domain/errors.ts";
+import { emptyIssue, type Issue } from "../../../src/domain/issue.ts";
+
+export interface AgentTimeouts {
+  /** Default 60 s. */
+  turnTimeoutMs?: number;
+  /** Default 5 s. */
+  readTimeoutMs?: number;
+}
+
+function runtime(kind: string, command: string, timeouts: AgentTimeouts) {
+  return {
+    kind,
+    command,
+    turnTimeoutMs: timeouts.turnTimeoutMs ?? 60_000,
+    readTimeoutMs: timeouts.readTimeoutMs ?? 5000,
+    stallTimeoutMs: 0,
+  };
+}
+
+/** The adapter's own `agent:` settings plus its pass-through block. */
+export function adapterConfig(
+  kind: string,
+  command: string,
+  options: Record<string, unknown> = {},
+  timeouts: AgentTimeouts = {},
+): AgentAdapterConfig {
+  return { ...runtime(kind, command, timeouts), options };
+}
+
+export interface SessionSetup extends AgentTimeouts {
+  kind: string;
+  workspace: string;
+  /** The session's `agent.command`; "" (default) leaves the adapter's. */
+  command?: string;
+  env?: Record<string, string>;
+}
+
+export function sessionParams(
+  setup: SessionSetup,
+  overrides: Partial<StartSessionParams> = {},
+): StartSessionParams {
+  return {
+    workspacePath: setup.workspace,
+    agentConfig: runtime(setup.kind, setup.command ?? "", setup),
+    resumeSessionId: "",
+    sshHost: "",
+    sshStrictHostKeyChecking: "",
+    mcpConfigPath: "",
+    env: setup.env ?? {},
+    ...overrides,
+  };
+}
+
+/** The issue unit tests run turns for. */
+export const testIssue = emptyIssue({ id: "1", identifier: "PROJ-1" });
+
+/** The issue the real-CLI tests run turns for, and the variables a worker gives its session. */
+export const demoIssue = emptyIssue({ id: "10001", identifier: "DEMO-1" });
+
+export function demoSessionEnv(workspace: string): Record<string, string> {
+  return {
+    SORTIE_ISSUE_ID: "10001",
+    SORTIE_ISSUE_IDENTIFIER: "DEMO-1",
+    SORTIE_WORKSPACE: workspace,
+    SORTIE_ATTEMPT: "1",
+  };
+}
+
+export interface TurnRun {
+  outcome: TurnOutcome;
+  events: AgentEvent[];
+  pgids: number[];
+}
+
+export interface TurnInput {
+  /** Default "do the work". */
+  prompt?: string;
+  /** Default testIssue. */
+  issue?: Issue;
+  turnNumber?: number;
+  signal?: AbortSignal;
+  /** Collects the process groups here, for a test that looks at them while the turn runs. */
+  pgids?: number[];
+}
+
+export async function runAgentTurn(
+  adapter: AgentAdapter,
+  session: Session,
+  input: TurnInput = {},
+): Promise<TurnRun> {
+  const events: AgentEvent[] = [];
+  const pgids = input.pgids ?? [];
+  const outcome = await adapter.runTurn(
+    session,
+    {
+      prompt: input.prompt ?? "do the work",
+      issue: input.issue ?? testIssue,
+      turnNumber: input.turnNumber ?? 1,
+      onEvent: (e) => events.push(e),
+      onProcessGroup: (g) => pgids.push(g),
+    },
+    input.signal ?? new AbortController().signal,
+  );
+  return { outcome, events, pgids };
+}
+
+/** The SortieError `promise` rejects with; anything else fails the test. */
+export async function startFailure(promise: Promise<unknown>): Promise<SortieError> {
+  const err = await promise.then(
+    () => undefined,
+    (e) => e,
+  );
+  if (!(err instanceof SortieError)) throw new Error(`expected a SortieError, got ${err}`);
+  return err;
+}
