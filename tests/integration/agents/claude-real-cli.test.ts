@@ -11,7 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ClaudeCodeAdapter } from "../../../src/agents/claude-code/index.ts";
 import { resolveAgentHome } from "../../../src/agents/home.ts";
@@ -25,6 +25,7 @@ import {
   type TurnRun,
 } from "../../fakes/agent-cli/adapter-session.ts";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
+import { AGENT_CLI_CACHE, agentCliBin, installedCliVersion } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers, livingProcessesMatching } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
@@ -32,25 +33,14 @@ import { type FakeAnthropic, startFakeAnthropic } from "../../fakes/anthropic/se
 import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 
 const PINNED_VERSION = "2.1.332";
-const CACHE = process.env.SORTIE_AGENT_CLI_CACHE || join(homedir(), ".cache", "sortie-agent-clis");
-const CLAUDE_BIN = join(CACHE, "node_modules", ".bin", "claude");
+const CLAUDE_BIN = agentCliBin("claude");
 const ARGV_RECORDER = resolve(import.meta.dir, "../../fakes/agent-cli/argv-recorder.sh");
 
-function installedVersion(): string | undefined {
-  try {
-    const pkg = JSON.parse(
-      readFileSync(join(CACHE, "node_modules/@anthropic-ai/claude-code/package.json"), "utf8"),
-    );
-    return typeof pkg.version === "string" ? pkg.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const available = installedVersion() === PINNED_VERSION && existsSync(CLAUDE_BIN);
+const available =
+  installedCliVersion("@anthropic-ai/claude-code") === PINNED_VERSION && existsSync(CLAUDE_BIN);
 if (!available) {
   console.warn(
-    `SKIPPING real claude CLI tests: @anthropic-ai/claude-code@${PINNED_VERSION} is not installed in ${CACHE} ` +
+    `SKIPPING real claude CLI tests: @anthropic-ai/claude-code@${PINNED_VERSION} is not installed in ${AGENT_CLI_CACHE} ` +
       "(run scripts/install-agent-clis.sh claude)",
   );
 }

@@ -3,7 +3,7 @@
 // shows up in the fake's log). Install the CLI with `scripts/install-agent-clis.sh codex`.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CodexAdapter, type CodexDeps, type DynamicTool } from "../../../src/agents/codex/index.ts";
 import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
@@ -15,6 +15,7 @@ import {
   sessionParams,
   type TurnRun,
 } from "../../fakes/agent-cli/adapter-session.ts";
+import { AGENT_CLI_CACHE, agentCliBin, installedCliVersion } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
@@ -22,22 +23,12 @@ import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { type FakeResponses, messageText, startFakeResponses } from "../../fakes/openai-responses/server.ts";
 
 const PINNED_VERSION = "0.171.0";
-const CACHE = process.env.SORTIE_AGENT_CLI_CACHE || join(homedir(), ".cache", "sortie-agent-clis");
-const CODEX_BIN = join(CACHE, "node_modules", ".bin", "codex");
+const CODEX_BIN = agentCliBin("codex");
 
-function installedVersion(): string | undefined {
-  try {
-    const pkg = JSON.parse(readFileSync(join(CACHE, "node_modules/@openai/codex/package.json"), "utf8"));
-    return typeof pkg.version === "string" ? pkg.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const available = installedVersion() === PINNED_VERSION && existsSync(CODEX_BIN);
+const available = installedCliVersion("@openai/codex") === PINNED_VERSION && existsSync(CODEX_BIN);
 if (!available) {
   console.warn(
-    `SKIPPING real codex CLI tests: @openai/codex@${PINNED_VERSION} is not installed in ${CACHE} ` +
+    `SKIPPING real codex CLI tests: @openai/codex@${PINNED_VERSION} is not installed in ${AGENT_CLI_CACHE} ` +
       "(run scripts/install-agent-clis.sh codex)",
   );
 }
@@ -61,7 +52,7 @@ beforeEach(() => {
   mkdirSync(workspace);
   mkdirSync(home);
   // Outside the temp directory: Codex will not place its sandbox helpers under one.
-  codexHome = join(CACHE, "test-codex-homes", crypto.randomUUID());
+  codexHome = join(AGENT_CLI_CACHE, "test-codex-homes", crypto.randomUUID());
   mkdirSync(codexHome, { recursive: true });
   adapters = [];
   sessions = [];

@@ -12,7 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CopilotCliAdapter } from "../../../src/agents/copilot-cli/index.ts";
 import { resolveAgentHome } from "../../../src/agents/home.ts";
@@ -27,6 +27,7 @@ import {
   type TurnRun,
 } from "../../fakes/agent-cli/adapter-session.ts";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
+import { AGENT_CLI_CACHE, agentCliBin, installedCliVersion } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
@@ -34,27 +35,17 @@ import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { FAKE_MODEL, type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
 
 const PINNED_VERSION = "1.0.102";
-const CACHE = process.env.SORTIE_AGENT_CLI_CACHE || join(homedir(), ".cache", "sortie-agent-clis");
-const COPILOT_BIN = join(CACHE, "node_modules", ".bin", "copilot");
+const COPILOT_BIN = agentCliBin("copilot");
 const ARGV_RECORDER = resolve(import.meta.dir, "../../fakes/agent-cli/argv-recorder.sh");
-
-function installedVersion(): string | undefined {
-  try {
-    const pkg = JSON.parse(readFileSync(join(CACHE, "node_modules/@github/copilot/package.json"), "utf8"));
-    return typeof pkg.version === "string" ? pkg.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Why the CLI cannot run here, or undefined when it can. The npm package's `copilot` is a Node.js
  * loader for a native binary shipped in a platform package, so it needs `node` and that package.
  */
 function unavailableReason(): string | undefined {
-  const version = installedVersion();
+  const version = installedCliVersion("@github/copilot");
   if (version !== PINNED_VERSION || !existsSync(COPILOT_BIN)) {
-    return `@github/copilot@${PINNED_VERSION} is not installed in ${CACHE} (run scripts/install-agent-clis.sh copilot)`;
+    return `@github/copilot@${PINNED_VERSION} is not installed in ${AGENT_CLI_CACHE} (run scripts/install-agent-clis.sh copilot)`;
   }
   const probe = Bun.spawnSync({ cmd: [COPILOT_BIN, "--version"], stdout: "pipe", stderr: "pipe" });
   if (probe.exitCode !== 0 || !probe.stdout.toString().includes(PINNED_VERSION)) {
@@ -355,7 +346,7 @@ describe.skipIf(skipReason !== undefined)(
         delete env.COPILOT_PROVIDER_BASE_URL;
         const { adapter } = makeAdapter({
           ...env,
-          PATH: `${join(CACHE, "node_modules", ".bin")}:/usr/bin:/bin`,
+          PATH: `${join(AGENT_CLI_CACHE, "node_modules", ".bin")}:/usr/bin:/bin`,
         });
         const err = await adapter.startSession(startParams(), new AbortController().signal).then(
           () => undefined,

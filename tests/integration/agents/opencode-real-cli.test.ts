@@ -4,7 +4,7 @@
 // `scripts/install-agent-clis.sh opencode`.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { resolveAgentHome } from "../../../src/agents/home.ts";
 import { OpenCodeAdapter } from "../../../src/agents/opencode/index.ts";
@@ -18,6 +18,7 @@ import {
   type TurnRun,
 } from "../../fakes/agent-cli/adapter-session.ts";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
+import { AGENT_CLI_CACHE, agentCliBin, installedCliVersion } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
@@ -25,26 +26,16 @@ import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { type ChatCall, FAKE_MODEL, type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
 
 const PINNED_VERSION = "1.18.33";
-const CACHE = process.env.SORTIE_AGENT_CLI_CACHE || join(homedir(), ".cache", "sortie-agent-clis");
-const OPENCODE_BIN = join(CACHE, "node_modules", ".bin", "opencode");
+const OPENCODE_BIN = agentCliBin("opencode");
 const ARGV_RECORDER = resolve(import.meta.dir, "../../fakes/agent-cli/argv-recorder.sh");
 const MODEL = `fake/${FAKE_MODEL}`;
 /** Prices per million tokens in the provider config; OpenCode computes each step's cost from them. */
 const PRICES = { input: 3, output: 15, cache_read: 0.3 };
 
-function installedVersion(): string | undefined {
-  try {
-    const pkg = JSON.parse(readFileSync(join(CACHE, "node_modules/opencode-ai/package.json"), "utf8"));
-    return typeof pkg.version === "string" ? pkg.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const available = installedVersion() === PINNED_VERSION && existsSync(OPENCODE_BIN);
+const available = installedCliVersion("opencode-ai") === PINNED_VERSION && existsSync(OPENCODE_BIN);
 if (!available) {
   console.warn(
-    `SKIPPING real opencode CLI tests: opencode-ai@${PINNED_VERSION} is not installed in ${CACHE} ` +
+    `SKIPPING real opencode CLI tests: opencode-ai@${PINNED_VERSION} is not installed in ${AGENT_CLI_CACHE} ` +
       "(run scripts/install-agent-clis.sh opencode)",
   );
 }
