@@ -5,9 +5,8 @@ import { agentError } from "../../domain/errors.ts";
 import { signalGroup, terminateGroup } from "../../platform/process-group.ts";
 import { PIPE_DRAIN_GRACE_MS, STOP_GRACE_MS } from "../process/fork-turn.ts";
 import type { ProcessGroupRegistry } from "../process/group-registry.ts";
-import { readLines } from "../process/line-reader.ts";
 import { type AgentProcess, spawnAgentProcess } from "../process/spawn.ts";
-import { StderrCollector } from "../process/stderr-collector.ts";
+import { collectStderr, StderrCollector } from "../process/stderr-collector.ts";
 import { stopProcessGroup } from "../process/stop.ts";
 import { truncateRunes } from "../truncate.ts";
 import { CODEX_MAX_LINE_BYTES, type LineSink, RpcClient } from "./rpc.ts";
@@ -68,14 +67,10 @@ export class AppServer {
       setTimeout(() => drain.abort(), PIPE_DRAIN_GRACE_MS).unref?.();
       return exit.code;
     });
-    this.#stderrDone = readLines(
-      proc.stderr,
-      (line) => {
-        this.stderr.push(line);
-        this.#logger.debug("agent stderr", { line });
-      },
-      { maxLineBytes: CODEX_MAX_LINE_BYTES, overLong: "truncate", signal: drain.signal },
-    ).catch(() => {});
+    this.#stderrDone = collectStderr(proc.stderr, this.stderr, this.#logger, {
+      maxLineBytes: CODEX_MAX_LINE_BYTES,
+      signal: drain.signal,
+    });
     this.client = new RpcClient({
       stdin: proc.stdin as unknown as LineSink,
       stdout: proc.stdout,

@@ -4,11 +4,12 @@
 // OpenCode writes nothing on the way out that is worth a grace period.
 import type { Logger } from "@logtape/logtape";
 import { signalGroup } from "../../platform/process-group.ts";
+import { drainOnExit } from "../process/exit-drain.ts";
 import { PIPE_DRAIN_GRACE_MS } from "../process/fork-turn.ts";
 import type { ProcessGroupRegistry } from "../process/group-registry.ts";
 import { MAX_AGENT_LINE_BYTES, readLines } from "../process/line-reader.ts";
 import { type AgentProcess, spawnAgentProcess } from "../process/spawn.ts";
-import { StderrCollector } from "../process/stderr-collector.ts";
+import { collectStderr, StderrCollector } from "../process/stderr-collector.ts";
 
 /** Why the runner killed the process itself. */
 export type StopReason = "abort" | "startup_timeout" | "mismatch";
@@ -71,25 +72,11 @@ export async function runOpenCodeProcess(spec: OpenCodeProcessSpec): Promise<Pro
   };
   armStartup();
 
-  // Grandchildren that left the group could hold the pipes open forever: once the leader is gone
-  // the group is swept and the readers get a bounded time to drain.
-  const drain = new AbortController();
-  let drainTimer: ReturnType<typeof setTimeout> | undefined;
-  const exited = proc.exited.then((code) => {
-    signalGroup(pgid, "SIGKILL");
-    drainTimer = setTimeout(() => drain.abort(), spec.pipeDrainGraceMs ?? PIPE_DRAIN_GRACE_MS);
-    return code;
-  });
+  const drain = drainOnExit(proc, spec.pipeDrainGraceMs ?? PIPE_DRAIN_GRACE_MS);
+  const exited = drain.exited;
   const maxLineBytes = spec.maxLineBytes ?? MAX_AGENT_LINE_BYTES;
   const stderr = new StderrCollector();
-  const stderrDone = readLines(
-    proc.stderr,
-    (line) => {
-      stderr.push(line);
-      spec.logger.debug("agent stderr", { line });
-    },
-    { maxLineBytes, overLong: "truncate", signal: drain.signal },
-  ).catch(() => {});
+  const stderrDone = collectStderr(proc.stderr, stderr, spec.logger, { maxLineBytes, signal: drain.signal });
 
   try {
     let readError: unknown;
@@ -123,7 +110,7 @@ export async function runOpenCodeProcess(spec: OpenCodeProcessSpec): Promise<Pro
     };
   } finally {
     clearTimeout(startupTimer);
-    clearTimeout(drainTimer);
+    drain.dispose();
     spec.signal.removeEventListener("abort", onAbort);
     signalGroup(pgid, "SIGKILL");
     spec.groups.remove(pgid);

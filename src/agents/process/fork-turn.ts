@@ -8,10 +8,11 @@ import { agentError, type SortieError } from "../../domain/errors.ts";
 import { signalGroup, terminateGroup } from "../../platform/process-group.ts";
 import type { Emit } from "../events.ts";
 import { cancellationOf } from "./cancel.ts";
+import { drainOnExit } from "./exit-drain.ts";
 import type { ProcessGroupRegistry } from "./group-registry.ts";
 import { MAX_AGENT_LINE_BYTES, readLines } from "./line-reader.ts";
 import { type AgentProcess, spawnAgentProcess } from "./spawn.ts";
-import { StderrCollector } from "./stderr-collector.ts";
+import { collectStderr, StderrCollector } from "./stderr-collector.ts";
 
 export const STOP_GRACE_MS = 5000;
 /**
@@ -101,23 +102,14 @@ export async function runForkedTurn(spec: ForkedTurnSpec): Promise<ForkedTurnRes
   signal.addEventListener("abort", onAbort, { once: true });
   // Surviving grandchildren (shells, MCP servers) are swept as soon as the leader is gone; this
   // also closes pipes they inherited so the readers below reach EOF.
-  const drain = new AbortController();
-  let drainTimer: ReturnType<typeof setTimeout> | undefined;
-  const exited = proc.exited.then((code) => {
-    signalGroup(pgid, "SIGKILL");
-    drainTimer = setTimeout(() => drain.abort(), spec.pipeDrainGraceMs ?? PIPE_DRAIN_GRACE_MS);
-    return code;
-  });
+  const drain = drainOnExit(proc, spec.pipeDrainGraceMs ?? PIPE_DRAIN_GRACE_MS);
+  const exited = drain.exited;
 
   const stderr = new StderrCollector();
-  const stderrDone = readLines(
-    proc.stderr,
-    (line) => {
-      stderr.push(line);
-      logger.debug("agent stderr", { line });
-    },
-    { maxLineBytes: spec.maxLineBytes ?? MAX_AGENT_LINE_BYTES, overLong: "truncate", signal: drain.signal },
-  ).catch(() => {});
+  const stderrDone = collectStderr(proc.stderr, stderr, logger, {
+    maxLineBytes: spec.maxLineBytes ?? MAX_AGENT_LINE_BYTES,
+    signal: drain.signal,
+  });
 
   try {
     hooks.onSpawn?.(proc);
@@ -168,7 +160,7 @@ export async function runForkedTurn(spec: ForkedTurnSpec): Promise<ForkedTurnRes
     });
     return finish(decision.type, decision.error);
   } finally {
-    clearTimeout(drainTimer);
+    drain.dispose();
     signal.removeEventListener("abort", onAbort);
     signalGroup(pgid, "SIGKILL");
     spec.groups.remove(pgid);

@@ -1,5 +1,7 @@
 // Keeps a bounded picture of an agent's stderr for failure reports: the first lines, the last
 // lines, and a marker saying how many were dropped in between.
+import type { Logger } from "@logtape/logtape";
+import { readLines } from "./line-reader.ts";
 
 export interface StderrLimits {
   headLines: number;
@@ -73,4 +75,24 @@ export class StderrCollector {
       this.#tailStart = 0;
     }
   }
+}
+
+/**
+ * Reads an agent's stderr into `into`, debug-logging every line. Over-long lines are cut rather
+ * than failing the read; settles at end of stream or when `signal` aborts, and never rejects.
+ */
+export function collectStderr(
+  stream: ReadableStream<Uint8Array>,
+  into: StderrCollector,
+  logger: Logger,
+  options: { maxLineBytes: number; signal: AbortSignal },
+): Promise<void> {
+  return readLines(
+    stream,
+    (line) => {
+      into.push(line);
+      logger.debug("agent stderr", { line });
+    },
+    { maxLineBytes: options.maxLineBytes, overLong: "truncate", signal: options.signal },
+  ).catch(() => {});
 }
