@@ -2,6 +2,7 @@
 // the exit code; without one, the exit code and whether the model answered at all decide.
 import type { Logger } from "@logtape/logtape";
 import { agentError } from "../../domain/errors.ts";
+import { exitedWithoutOutput, nonZeroExit } from "../process/exit-verdicts.ts";
 import type { FinalizeDecision, ProcessExit } from "../process/fork-turn.ts";
 import { truncateRunes } from "../truncate.ts";
 import { type ClaudeStreamParser, stderrShowsStaleSession } from "./parse.ts";
@@ -41,22 +42,10 @@ export function finalizeClaudeTurn(
     };
   }
 
-  if (exit.exitCode !== 0) {
-    return {
-      kind: "terminal",
-      type: "turn_failed",
-      message: "non-zero exit",
-      error: agentError("port_exit", `exit code ${exit.exitCode}`, detailOf(stderr.slice(-3))),
-    };
-  }
+  if (exit.exitCode !== 0) return nonZeroExit(exit.exitCode, detailOf(stderr.slice(-3)));
   if (!parser.assistantSeen) {
     context.logger.warn("agent exited without producing output", { session_id: parser.sessionId });
-    return {
-      kind: "terminal",
-      type: "turn_failed",
-      message: "agent exited without producing output",
-      error: agentError("turn_failed", "agent exited without producing output"),
-    };
+    return exitedWithoutOutput();
   }
   return { kind: "terminal", type: "turn_completed", message: "" };
 }

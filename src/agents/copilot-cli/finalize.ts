@@ -2,6 +2,7 @@
 // without one, the process exit code and whether the model answered at all decide.
 import type { Logger } from "@logtape/logtape";
 import { agentError } from "../../domain/errors.ts";
+import { exitedWithoutOutput, nonZeroExit } from "../process/exit-verdicts.ts";
 import type { FinalizeDecision, ProcessExit } from "../process/fork-turn.ts";
 import { truncateRunes } from "../truncate.ts";
 import { type CopilotStreamParser, stderrShowsStaleSession } from "./parse.ts";
@@ -39,22 +40,10 @@ export function finalizeCopilotTurn(
     };
   }
 
-  if (exit.exitCode !== 0) {
-    return {
-      kind: "terminal",
-      type: "turn_failed",
-      message: "non-zero exit",
-      error: agentError("port_exit", `exit code ${exit.exitCode}`, detailOf(stderr)),
-    };
-  }
+  if (exit.exitCode !== 0) return nonZeroExit(exit.exitCode, detailOf(stderr));
   if (parser.assistantMessages === 0) {
     context.logger.warn("agent exited without producing output", {});
-    return {
-      kind: "terminal",
-      type: "turn_failed",
-      message: "agent exited without producing output",
-      error: agentError("turn_failed", "agent exited without producing output"),
-    };
+    return exitedWithoutOutput();
   }
   return { kind: "terminal", type: "turn_completed", message: "" };
 }
