@@ -1,16 +1,10 @@
 // Token-usage arithmetic. A null counter is unknown, never zero: sums stay null only while both
 // sides are unknown.
-import type { TokenUsage } from "../../domain/agent.ts";
+import { type TokenUsage, UNKNOWN_USAGE } from "../../domain/agent.ts";
 
+/** Every counter unknown; a fresh object the caller may fill in. */
 export function emptyUsage(): TokenUsage {
-  return {
-    inputTokens: null,
-    outputTokens: null,
-    totalTokens: null,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
-    costUsd: null,
-  };
+  return { ...UNKNOWN_USAGE };
 }
 
 function addCounts(a: number | null, b: number | null): number | null {
