@@ -2,7 +2,7 @@
 // chunk is read only after the handler finished, so requests run in order and a flooding client
 // cannot make the server buffer more than one line. (The agent line reader hands lines to a
 // synchronous callback, which cannot give this ordering.)
-import { newlinePieces, readChunks } from "../agents/process/stream-chunks.ts";
+import { newlinePieces, readChunks } from "../platform/stream-chunks.ts";
 
 /** One line exceeded the limit: the stream cannot be resynchronised, so reading stops. */
 export class FrameTooLongError extends Error {

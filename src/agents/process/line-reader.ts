@@ -1,7 +1,7 @@
 // Bounded, backpressured line splitting for agent stdout/stderr. Each chunk is fully dispatched
 // before the next one is requested, so a flood of output never accumulates in memory, and a
 // single line can never grow past its byte limit.
-import { newlinePieces, readChunks } from "./stream-chunks.ts";
+import { newlinePieces, readChunks } from "../../platform/stream-chunks.ts";
 
 /** Raised when one line exceeds the reader's byte limit; a read error, not a malformed line. */
 export class LineTooLongError extends Error {

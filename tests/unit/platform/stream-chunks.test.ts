@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { newlinePieces, readChunks } from "../../../../src/agents/process/stream-chunks.ts";
+import { newlinePieces, readChunks } from "../../../src/platform/stream-chunks.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
