@@ -1,7 +1,9 @@
 // Applies one agent event to its running entry: token deltas against high-water marks, timing,
 // last-event bookkeeping. Pure state update; the caller records metrics from the returned deltas.
+import type { Logger } from "@logtape/logtape";
 import type { AgentEvent } from "../domain/agent.ts";
-import type { AgentTotalsState, RunningEntry } from "./state.ts";
+import type { OrchestratorMetrics } from "./metrics.ts";
+import type { AgentTotalsState, RunningEntry, State } from "./state.ts";
 
 export interface TokenDeltas {
   input: number;
@@ -67,4 +69,43 @@ export function applyAgentEvent(
     if (model) entry.requestsByModel.set(model, (entry.requestsByModel.get(model) ?? 0) + requests);
   }
   return deltas;
+}
+
+/**
+ * Records one agent event for a running issue: accounting, token metrics, the rate-limit snapshot
+ * and the tool-call log line. Returns false for events of issues that are no longer running.
+ */
+export function recordAgentEvent(
+  ctx: { state: State; metrics: OrchestratorMetrics; log: Logger },
+  issueId: string,
+  event: AgentEvent,
+): boolean {
+  const { state, metrics } = ctx;
+  const entry = state.running.get(issueId);
+  if (!entry) {
+    ctx.log.debug("agent event for unknown issue", { issue_id: issueId, event: event.type });
+    return false;
+  }
+  const deltas = applyAgentEvent(entry, event, state.agentTotals);
+  if (deltas.input > 0) metrics.tokens("input", deltas.input);
+  if (deltas.output > 0) metrics.tokens("output", deltas.output);
+  if (deltas.cacheRead > 0) metrics.tokens("cache_read", deltas.cacheRead);
+  const at = event.timestamp.getTime();
+  if (event.rateLimits && (!state.agentRateLimits || at >= state.agentRateLimits.receivedAt)) {
+    state.agentRateLimits = { data: { ...event.rateLimits }, receivedAt: at };
+  }
+  if (event.type === "tool_result" && event.toolName) {
+    const outcome = event.toolError ? "error" : "success";
+    metrics.toolCall(event.toolName, outcome);
+    ctx.log.info("tool call completed", {
+      issue_id: issueId,
+      issue_identifier: entry.identifier,
+      session_id: entry.sessionId,
+      tool: event.toolName,
+      duration_ms: event.toolDurationMs ?? 0,
+      outcome,
+      ...(event.toolError ? { tool_error: event.message || "tool returned error" } : {}),
+    });
+  }
+  return true;
 }

@@ -17,20 +17,23 @@ import type { Store } from "../persistence/store.ts";
 import { signalGroup } from "../platform/process-group.ts";
 import type { PromptTemplate } from "../prompt/index.ts";
 import type { DispatchRequest, OrchestratorContext, RetryRequest } from "./context.ts";
+import { launchWorker } from "./dispatch.ts";
 import { type StateSets, stateSets } from "./eligibility.ts";
-import { applyAgentEvent } from "./events.ts";
+import { recordAgentEvent } from "./events.ts";
 import { handleWorkerExit } from "./exit.ts";
 import { Mailbox, type Message, type WorkerProgress } from "./mailbox.ts";
 import type { OrchestratorMetrics } from "./metrics.ts";
 import { type AdapterCatalog, type PreflightResult, runPreflight } from "./preflight.ts";
+import { applyWorkerProgress } from "./progress.ts";
+import { Rebuildable } from "./rebuildable.ts";
 import { cleanTerminalWorkspaces, maybeSweep } from "./reconcile.ts";
 import { handleRetryFired } from "./retry.ts";
+import { abandonedResult, waitFor, waitUntil } from "./shutdown.ts";
 import type { HealthFlags, OrchestratorView, RefreshAnswer, RuntimeSnapshot } from "./snapshot.ts";
 import { newRunningEntry, newState, type RetryEntry, runAttempt, type State } from "./state.ts";
 import { runTick } from "./tick.ts";
-import { buildSnapshot } from "./view.ts";
-import { runWorkerAttempt, type WorkerDeps, type WorkspaceOps } from "./worker.ts";
-import type { WorkerResult } from "./worker-result.ts";
+import { buildSnapshot, gaugeValues } from "./view.ts";
+import type { WorkerDeps, WorkspaceOps } from "./worker.ts";
 
 /** Workspace operations the orchestrator itself needs, beyond what a worker uses. */
 export interface OrchestratorWorkspace extends WorkspaceOps {
@@ -83,11 +86,8 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
   readonly #root = new AbortController();
   readonly #listeners = new Set<() => void>();
   readonly #now: () => number;
-  #tracker: TrackerAdapter;
-  /** The config the current tracker adapter was built from. */
-  #trackerConfig: ServiceConfig;
-  #agent: AgentAdapter;
-  #agentConfig: ServiceConfig;
+  readonly #tracker: Rebuildable<TrackerAdapter>;
+  readonly #agent: Rebuildable<AgentAdapter>;
   #retryToken = 0;
   #tickTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshPending = false;
@@ -112,10 +112,30 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
       maxConcurrentAgents: cfg.agent.maxConcurrentAgents,
     });
     this.state.maxConcurrentByState = cfg.agent.maxConcurrentAgentsByState;
-    this.#tracker = deps.buildTracker(cfg);
-    this.#trackerConfig = cfg;
-    this.#agent = deps.buildAgent(cfg);
-    this.#agentConfig = cfg;
+    this.#tracker = new Rebuildable(
+      {
+        build: deps.buildTracker,
+        changed: trackerInputsChanged,
+        kind: (c) => c.tracker.kind,
+        rebuiltMessage: "tracker adapter rebuilt after workflow change",
+        failedMessage: "failed to construct tracker adapter",
+        retire: (old) => void old.close?.(),
+      },
+      cfg,
+      this.log,
+    );
+    // Running sessions keep the agent adapter they started with, so a replaced one is not closed.
+    this.#agent = new Rebuildable(
+      {
+        build: deps.buildAgent,
+        changed: agentInputsChanged,
+        kind: (c) => c.agent.kind,
+        rebuiltMessage: "agent adapter rebuilt after workflow change",
+        failedMessage: "failed to construct agent adapter",
+      },
+      cfg,
+      this.log,
+    );
   }
 
   // ---- context -------------------------------------------------------------------------------
@@ -142,11 +162,11 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
   }
 
   tracker(): TrackerAdapter {
-    return this.#tracker;
+    return this.#tracker.current;
   }
 
   agent(): AgentAdapter {
-    return this.#agent;
+    return this.#agent.current;
   }
 
   post(message: Message): void {
@@ -252,52 +272,35 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     } catch (err) {
       log.error("failed to persist active run", { error: errorMessage(err) });
     }
-    const signal = AbortSignal.any([this.#root.signal, entry.abort.signal]);
-    const deps: WorkerDeps = {
-      config: cfg,
-      template: this.workflow.current().template,
-      tracker: this.#tracker,
-      agent: this.#agent,
-      workspace: this.#deps.workspace,
-      render: this.#deps.render,
-      metrics: this.metrics,
-      log,
-      agentEnv: {},
-      sets: this.sets(),
-      onEvent: (event) => this.post({ type: "agentEvent", issueId: issue.id, event }),
-      onProgress: (progress) => this.post({ type: "workerProgress", issueId: issue.id, progress }),
-      rootSignal: this.#root.signal,
-      drainDeadline: () => this.#drainDeadline,
-    };
-    const workspaceOps = this.#deps.workspace;
-    // The agent env needs the workspace path, which the worker learns after preparation.
-    deps.workspace = {
-      ...workspaceOps,
-      prepare: async (i, attempt, s) => {
-        const prepared = await workspaceOps.prepare(i, attempt, s);
-        Object.assign(deps.agentEnv, this.#deps.agentEnv(i, prepared.path, attempt));
-        return prepared;
+    const task = launchWorker(
+      {
+        issue,
+        attempt: request.attempt,
+        resumeSessionId: request.resumeSessionId,
+        continuation: request.continuation,
+        signal: AbortSignal.any([this.#root.signal, entry.abort.signal]),
+        sshHost: request.sshHost,
       },
-    };
-    let task: Promise<void>;
-    try {
-      task = runWorkerAttempt(
-        {
-          issue,
-          attempt: request.attempt,
-          resumeSessionId: request.resumeSessionId,
-          continuation: request.continuation,
-          signal,
-          sshHost: request.sshHost,
-        },
-        deps,
-      ).then(
-        (result) => this.post({ type: "workerExit", result }),
-        (err) => this.post({ type: "workerExit", result: panicResult(issue, request, cfg.agent.kind, err) }),
-      );
-    } catch (err) {
+      {
+        config: cfg,
+        template: this.workflow.current().template,
+        tracker: this.#tracker.current,
+        agent: this.#agent.current,
+        workspace: this.#deps.workspace,
+        render: this.#deps.render,
+        metrics: this.metrics,
+        log,
+        agentEnv: (workspace) => this.#deps.agentEnv(issue, workspace, request.attempt ?? 0),
+        sets: this.sets(),
+        onEvent: (event) => this.post({ type: "agentEvent", issueId: issue.id, event }),
+        onProgress: (progress) => this.post({ type: "workerProgress", issueId: issue.id, progress }),
+        rootSignal: this.#root.signal,
+        drainDeadline: () => this.#drainDeadline,
+      },
+      (result) => this.post({ type: "workerExit", result }),
+    );
+    if (task === null) {
       this.metrics.dispatch("error");
-      this.post({ type: "workerExit", result: panicResult(issue, request, cfg.agent.kind, err) });
       return;
     }
     this.metrics.dispatch("success");
@@ -438,122 +441,27 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
       };
     }
     const cfg = this.config();
-    this.#swapAdapters(cfg);
+    this.#tracker.refresh(cfg);
+    this.#agent.refresh(cfg);
     const result = await runPreflight(cfg, this.#deps.catalog);
     this.#preflightOk = result.ok;
     return result;
   }
 
   /** Applies adapter-bound config changes: new tracker from the next call, new agent for new sessions. */
-  #swapAdapters(cfg: ServiceConfig): void {
-    if (trackerInputsChanged(this.#trackerConfig, cfg)) {
-      try {
-        const next = this.#deps.buildTracker(cfg);
-        const previous = this.#tracker;
-        this.#tracker = next;
-        this.#trackerConfig = cfg;
-        this.log.info("tracker adapter rebuilt after workflow change", { kind: cfg.tracker.kind });
-        void previous.close?.();
-      } catch (err) {
-        this.log.error("failed to construct tracker adapter", {
-          kind: cfg.tracker.kind,
-          error: errorMessage(err),
-        });
-      }
-    }
-    if (agentInputsChanged(this.#agentConfig, cfg)) {
-      try {
-        this.#agent = this.#deps.buildAgent(cfg);
-        this.#agentConfig = cfg;
-        this.log.info("agent adapter rebuilt after workflow change", { kind: cfg.agent.kind });
-      } catch (err) {
-        this.log.error("failed to construct agent adapter", {
-          kind: cfg.agent.kind,
-          error: errorMessage(err),
-        });
-      }
-    }
-  }
-
   #onAgentEvent(issueId: string, event: AgentEvent): void {
-    const entry = this.state.running.get(issueId);
-    if (!entry) {
-      this.log.debug("agent event for unknown issue", { issue_id: issueId, event: event.type });
-      return;
-    }
-    const deltas = applyAgentEvent(entry, event, this.state.agentTotals);
-    if (deltas.input > 0) this.metrics.tokens("input", deltas.input);
-    if (deltas.output > 0) this.metrics.tokens("output", deltas.output);
-    if (deltas.cacheRead > 0) this.metrics.tokens("cache_read", deltas.cacheRead);
-    if (
-      event.rateLimits &&
-      (!this.state.agentRateLimits || event.timestamp.getTime() >= this.state.agentRateLimits.receivedAt)
-    ) {
-      this.state.agentRateLimits = { data: { ...event.rateLimits }, receivedAt: event.timestamp.getTime() };
-    }
-    if (event.type === "tool_result" && event.toolName) {
-      const outcome = event.toolError ? "error" : "success";
-      this.metrics.toolCall(event.toolName, outcome);
-      this.log.info("tool call completed", {
-        issue_id: issueId,
-        issue_identifier: entry.identifier,
-        session_id: entry.sessionId,
-        tool: event.toolName,
-        duration_ms: event.toolDurationMs ?? 0,
-        outcome,
-        ...(event.toolError ? { tool_error: event.message || "tool returned error" } : {}),
-      });
-    }
-    this.#notify();
+    if (recordAgentEvent(this, issueId, event)) this.#notify();
   }
 
   async #onWorkerProgress(issueId: string, progress: WorkerProgress): Promise<void> {
     const entry = this.state.running.get(issueId);
     if (!entry) return;
-    const persist = (patch: Parameters<Store["updateActiveRun"]>[1]) =>
-      this.store
-        .updateActiveRun(issueId, patch)
-        .catch((err) =>
-          this.log.error("failed to update active run", { issue_id: issueId, error: errorMessage(err) }),
-        );
-    switch (progress.kind) {
-      case "workspace":
-        entry.workspacePath = progress.path;
-        await persist({ workspace: progress.path });
-        break;
-      case "session":
-        entry.sessionId = progress.sessionId;
-        await persist({ sessionId: progress.sessionId });
-        break;
-      case "process_group":
-        entry.processGroups.add(progress.pgid);
-        await persist({ pgid: progress.pgid });
-        break;
-      case "turns_completed":
-        entry.turnCount = progress.count;
-        break;
-      case "issue_state":
-        entry.issue.state = progress.state;
-        break;
-      case "self_review":
-        entry.selfReviewActive = progress.active;
-        entry.selfReviewIteration = progress.iteration;
-        break;
-    }
+    await applyWorkerProgress(entry, progress, this.store, this.log);
     this.#notify();
   }
 
   #refreshGauges(): void {
-    let elapsed = 0;
-    const now = this.#now();
-    for (const e of this.state.running.values()) elapsed += Math.max(now - e.startedAt, 0) / 1000;
-    this.metrics.gauges({
-      running: this.state.running.size,
-      retrying: this.state.retryAttempts.size,
-      slotsAvailable: Math.max(this.state.maxConcurrentAgents - this.state.running.size, 0),
-      activeElapsedSeconds: elapsed,
-      sshHostUsage: {},
-    });
+    this.metrics.gauges(gaugeValues(this.state, this.#now()));
   }
 
   #notify(): void {
@@ -584,14 +492,15 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     const running = this.state.running.size;
     if (running > 0) {
       this.log.info("draining workers", { count: running });
-      const drained = await this.#waitUntil(
+      const drained = await waitUntil(
+        this.#now,
         () => this.state.running.size === 0 && this.#workers.size === 0,
         DRAIN_WORKERS_MS,
       );
       if (!drained) await this.#abandonWorkers();
     }
     if (this.state.trackerOps.size > 0) {
-      const done = await this.#waitFor(Promise.all(this.state.trackerOps), DRAIN_TRACKER_OPS_MS);
+      const done = await waitFor(Promise.all(this.state.trackerOps), DRAIN_TRACKER_OPS_MS);
       if (!done) this.log.warn("tracker ops drain timeout exceeded, abandoning in-flight calls");
     }
     for (const entry of this.state.retryAttempts.values()) {
@@ -601,8 +510,8 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     this.#stopped = true;
     this.#mailbox.post({ type: "tick" });
     await this.#loopDone;
-    await this.#agent.close?.();
-    await this.#tracker.close?.();
+    await this.#agent.current.close?.();
+    await this.#tracker.current.close?.();
   }
 
   /** Second signal: kill every agent process group now. */
@@ -610,7 +519,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     for (const entry of this.state.running.values()) {
       for (const pgid of entry.processGroups) signalGroup(pgid, "SIGKILL");
     }
-    void this.#agent.close?.();
+    void this.#agent.current.close?.();
   }
 
   async #abandonWorkers(): Promise<void> {
@@ -618,24 +527,8 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     this.log.warn("drain timeout exceeded, abandoning workers", { remaining: remaining.length });
     for (const entry of remaining) {
       for (const pgid of entry.processGroups) signalGroup(pgid, "SIGKILL");
-      const result: WorkerResult = {
-        issueId: entry.issueId,
-        identifier: entry.identifier,
-        exitKind: "cancelled",
-        error: new Error("drain timeout exceeded"),
-        turnsCompleted: entry.turnCount,
-        sessionId: entry.sessionId,
-        workspacePath: entry.workspacePath,
-        agentAdapter: entry.agentKind,
-        attempt: entry.retryAttempt,
-        sshHost: entry.sshHost,
-        softStop: false,
-        softStopReason: "",
-        interruptedByShutdown: true,
-        reviewMetadata: null,
-      };
       try {
-        await handleWorkerExit(this, result);
+        await handleWorkerExit(this, abandonedResult(entry));
       } catch (err) {
         this.log.error("failed to record abandoned worker", {
           issue_id: entry.issueId,
@@ -645,31 +538,11 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     }
   }
 
-  /** Polls a condition while the mailbox keeps processing exits. */
-  async #waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = this.#now() + timeoutMs;
-    while (!condition()) {
-      if (this.#now() >= deadline) return false;
-      await Bun.sleep(20);
-    }
-    return true;
-  }
-
-  async #waitFor(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const done = await Promise.race([promise.then(() => true as const), timeout]);
-    clearTimeout(timer);
-    return done;
-  }
-
   // ---- view ----------------------------------------------------------------------------------
 
   snapshot(): RuntimeSnapshot {
     if (!this.#started || this.#stopped) throw new Error("orchestrator state snapshot unavailable");
-    return buildSnapshot(this.state, this.#now(), this.#tracker.rateLimitPauses?.() ?? []);
+    return buildSnapshot(this.state, this.#now(), this.#tracker.current.rateLimitPauses?.() ?? []);
   }
 
   health(): HealthFlags {
@@ -693,23 +566,4 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
-}
-
-function panicResult(issue: Issue, request: DispatchRequest, agentKind: string, err: unknown): WorkerResult {
-  return {
-    issueId: issue.id,
-    identifier: issue.identifier,
-    exitKind: "error",
-    error: new Error(`worker panic: ${errorMessage(err)}`),
-    turnsCompleted: 0,
-    sessionId: request.resumeSessionId,
-    workspacePath: "",
-    agentAdapter: agentKind,
-    attempt: request.attempt,
-    sshHost: request.sshHost,
-    softStop: false,
-    softStopReason: "",
-    interruptedByShutdown: false,
-    reviewMetadata: null,
-  };
 }

@@ -1,5 +1,6 @@
 // Builds the immutable snapshot readers get (API, dashboard, metrics gauges).
 import type { RateLimitPause } from "../domain/tracker.ts";
+import type { GaugeValues } from "./metrics.ts";
 import type { RetrySnapshot, RunningSnapshot, RuntimeSnapshot } from "./snapshot.ts";
 import { type RunningEntry, runAttempt, type State } from "./state.ts";
 
@@ -68,5 +69,18 @@ export function buildSnapshot(
     budgetExhausted: [...state.budgetExhausted].sort(),
     maxConcurrentAgents: state.maxConcurrentAgents,
     trackerRateLimits,
+  };
+}
+
+/** The five gauges, recomputed from the state after every tick, exit and retry event. */
+export function gaugeValues(state: State, nowMs: number): GaugeValues {
+  let elapsed = 0;
+  for (const e of state.running.values()) elapsed += Math.max(nowMs - e.startedAt, 0) / 1000;
+  return {
+    running: state.running.size,
+    retrying: state.retryAttempts.size,
+    slotsAvailable: Math.max(state.maxConcurrentAgents - state.running.size, 0),
+    activeElapsedSeconds: elapsed,
+    sshHostUsage: {},
   };
 }

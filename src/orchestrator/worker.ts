@@ -45,8 +45,8 @@ export interface WorkerDeps {
   ) => string;
   metrics: OrchestratorMetrics;
   log: Logger;
-  /** Per-session environment for the agent (SORTIE_ISSUE_ID…, HOME when redirected). */
-  agentEnv: Record<string, string>;
+  /** Per-session environment for the agent (SORTIE_ISSUE_ID…, HOME when redirected) for a workspace. */
+  agentEnv: (workspacePath: string) => Record<string, string>;
   sets: StateSets;
   onEvent: (event: AgentEvent) => void;
   onProgress: (progress: WorkerProgress) => void;
@@ -166,7 +166,7 @@ export async function runWorkerAttempt(task: WorkerTask, deps: WorkerDeps): Prom
           sshHost: task.sshHost,
           sshStrictHostKeyChecking: "",
           mcpConfigPath,
-          env: deps.agentEnv,
+          env: deps.agentEnv(workspacePath),
         },
         task.signal,
       );
