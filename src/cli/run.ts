@@ -8,12 +8,7 @@ import { createAgentAdapter } from "../agents/registry.ts";
 import type { DynamicTool } from "../agents/types.ts";
 import {
   ConfigBuildError,
-  isIpLiteral,
   logReloadResult,
-  parseLogFormat,
-  parseLoggingExtension,
-  parseLogLevel,
-  parseServerExtension,
   parseTokenRates,
   type ServiceConfig,
   WORKFLOW_WATCHER_ERROR,
@@ -42,6 +37,7 @@ import { DeferredView } from "./deferred-view.ts";
 import { runDryRun } from "./dry-run.ts";
 import type { CliIO } from "./io.ts";
 import type { RunOptions } from "./options.ts";
+import { levelLabel, resolveListen, resolveLogging } from "./settings.ts";
 import { storeHistory } from "./store-history.ts";
 import { VERSION } from "./version.ts";
 
@@ -56,37 +52,6 @@ function dynamicTool(tool: AgentTool): DynamicTool {
       return { success: !outcome.failed, output: outcome.text };
     },
   };
-}
-
-function levelLabel(level: string): string {
-  return level.toUpperCase();
-}
-
-/** Applies flags (which win) or the workflow's `logging` block; returns an error line or null. */
-function resolveLogging(
-  options: RunOptions,
-  config: ServiceConfig | null,
-): { level: "debug" | "info" | "warn" | "error"; format: "text" | "json" } | string {
-  let level: "debug" | "info" | "warn" | "error" = "info";
-  let format: "text" | "json" = "text";
-  const ext = config ? parseLoggingExtension(config.extensions) : null;
-  if (options.logLevel !== undefined) {
-    const parsed = parseLogLevel(options.logLevel);
-    if (!parsed.ok) return parsed.error;
-    level = parsed.value;
-  } else if (ext) {
-    if (!ext.level.ok) return ext.level.error;
-    level = ext.level.value ?? level;
-  }
-  if (options.logFormat !== undefined) {
-    const parsed = parseLogFormat(options.logFormat);
-    if (!parsed.ok) return parsed.error;
-    format = parsed.value;
-  } else if (ext) {
-    if (!ext.format.ok) return ext.format.error;
-    format = ext.format.value ?? format;
-  }
-  return { level, format };
 }
 
 export async function runCommand(options: RunOptions, io: CliIO): Promise<number> {
@@ -173,40 +138,12 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
   if (logging.level !== early.level || logging.format !== early.format) configureLogging(logging);
 
   // Step 10: HTTP host and port (flag > server block > default).
-  const server = parseServerExtension(config.extensions);
-  let port: number;
-  let explicitPort: boolean;
-  if (options.port !== undefined) {
-    port = options.port;
-    explicitPort = true;
-    if (port < 0 || port > 65535) {
-      log.error("server port configuration error", {
-        error: `invalid --port value ${port}: must be between 0 and 65535`,
-      });
-      return finish(1);
-    }
-  } else if (!server.port.ok) {
-    log.error("server port configuration error", { error: server.port.error });
+  const listen = resolveListen(options, config);
+  if ("error" in listen) {
+    log.error(listen.message, { error: listen.error });
     return finish(1);
-  } else {
-    port = server.port.value.port;
-    explicitPort = server.port.value.explicit;
   }
-  let host: string;
-  if (options.host !== undefined) {
-    host = options.host;
-    if (!isIpLiteral(host)) {
-      log.error("server host configuration error", {
-        error: `invalid --host value ${JSON.stringify(host)}: not a valid IP address`,
-      });
-      return finish(1);
-    }
-  } else if (!server.host.ok) {
-    log.error("server host configuration error", { error: server.host.error });
-    return finish(1);
-  } else {
-    host = server.host.value.host;
-  }
+  const { host, port, explicitPort } = listen;
 
   // Metrics exist only with the server; bind early, report not-ready until start-up ends.
   let metrics: OrchestratorMetrics = NO_METRICS;
