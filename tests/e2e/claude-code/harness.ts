@@ -3,39 +3,26 @@
 // workflow for it, and looks into the database, the argv log and /proc.
 import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
+import {
+  agentCliBin,
+  missingCliReason,
+  PINNED_CLAUDE,
+  runsUnlessSkipped,
+} from "../../fakes/agent-cli/installed-cli.ts";
+import { claudeOfflineSettings, offlineSortieEnv } from "../../fakes/agent-cli/offline-env.ts";
 import type { FakeAnthropic } from "../../fakes/anthropic/server.ts";
 import type { WorkflowDir } from "../../helpers/workflow.ts";
 
-export const PINNED_CLAUDE_VERSION = "2.1.332";
-const CACHE = process.env.SORTIE_AGENT_CLI_CACHE || join(homedir(), ".cache", "sortie-agent-clis");
-export const CLAUDE_BIN = join(CACHE, "node_modules", ".bin", "claude");
+export const PINNED_CLAUDE_VERSION = PINNED_CLAUDE.version;
+export const CLAUDE_BIN = agentCliBin(PINNED_CLAUDE.name);
 /** Wrapper command that records each CLI invocation's argv into $ARGV_DIR (see the script). */
 export const ARGV_RECORDER = resolve(import.meta.dir, "argv-recorder.sh");
 
-function installedVersion(): string | undefined {
-  try {
-    const pkg = JSON.parse(
-      readFileSync(join(CACHE, "node_modules/@anthropic-ai/claude-code/package.json"), "utf8"),
-    );
-    return typeof pkg.version === "string" ? pkg.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when the pinned CLI is installed; otherwise says why the tests are skipped. */
 export function claudeAvailable(): boolean {
-  const ok = installedVersion() === PINNED_CLAUDE_VERSION && existsSync(CLAUDE_BIN);
-  if (!ok) {
-    console.warn(
-      `SKIPPING sortie + real claude CLI e2e tests: @anthropic-ai/claude-code@${PINNED_CLAUDE_VERSION} ` +
-        `is not installed in ${CACHE} (run scripts/install-agent-clis.sh claude)`,
-    );
-  }
-  return ok;
+  return runsUnlessSkipped("sortie + real claude CLI e2e tests", missingCliReason(PINNED_CLAUDE));
 }
 
 /**
@@ -44,24 +31,7 @@ export function claudeAvailable(): boolean {
  * sortie secret that must not reach the agent.
  */
 export function offlineEnv(fake: FakeAnthropic, home: string, extra: Record<string, string> = {}) {
-  return {
-    HOME: home,
-    LANG: "C.UTF-8",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: "sk-ant-fake-key",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    DISABLE_AUTOUPDATER: "1",
-    DISABLE_TELEMETRY: "1",
-    DISABLE_ERROR_REPORTING: "1",
-    HTTPS_PROXY: fake.url,
-    HTTP_PROXY: fake.url,
-    https_proxy: fake.url,
-    http_proxy: fake.url,
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
-    SORTIE_TRACKER_API_KEY: "must-not-leak",
-    ...extra,
-  };
+  return offlineSortieEnv({ home, settings: claudeOfflineSettings(fake.url), proxy: fake.url, extra });
 }
 
 /** Front matter: file tracker, claude-code agent with the permission flags that work as root. */

@@ -11,6 +11,7 @@ import type {
 } from "../../../src/domain/agent.ts";
 import { SortieError } from "../../../src/domain/errors.ts";
 import { emptyIssue, type Issue } from "../../../src/domain/issue.ts";
+import { waitFor } from "./wait.ts";
 
 export interface AgentTimeouts {
   /** Default 60 s. */
@@ -114,6 +115,44 @@ export async function runAgentTurn(
     input.signal ?? new AbortController().signal,
   );
   return { outcome, events, pgids };
+}
+
+/** One turn on the demo issue, as the real-CLI tests run it. */
+export function runDemoTurn(
+  adapter: AgentAdapter,
+  session: Session,
+  prompt: string,
+  input: Omit<TurnInput, "prompt" | "issue"> = {},
+): Promise<TurnRun> {
+  return runAgentTurn(adapter, session, { ...input, prompt, issue: demoIssue });
+}
+
+/** What `AbortSignal.timeout(turn_timeout_ms)` aborts with when it fires. */
+export function turnTimeoutReason(): DOMException {
+  return new DOMException("The operation timed out.", "TimeoutError");
+}
+
+export interface AbortedTurn {
+  /** When the fake model has the turn's request: then the turn is aborted. */
+  asked: () => boolean;
+  /** Default: a plain abort, as on a stall or at shutdown. */
+  reason?: unknown;
+  /** How long the model may take to be asked; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** A demo-issue turn aborted while the model answers (the prompt makes the fake model slow). */
+export async function abortedDemoTurn(
+  adapter: AgentAdapter,
+  session: Session,
+  prompt: string,
+  abort: AbortedTurn,
+): Promise<TurnRun> {
+  const ctl = new AbortController();
+  const running = runDemoTurn(adapter, session, prompt, { signal: ctl.signal });
+  await waitFor(abort.asked, { timeoutMs: abort.timeoutMs ?? 30_000, what: "the model request" });
+  ctl.abort(abort.reason);
+  return running;
 }
 
 /** The SortieError `promise` rejects with; anything else fails the test. */

@@ -1,6 +1,6 @@
 // Writes executable stand-ins for agent CLIs into a temp dir: they record their argv and
 // environment, print scripted stdout/stderr, and exit with a chosen code.
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface FakeCliScript {
@@ -37,6 +37,15 @@ export function readNulList(text: string): string[] {
   const parts = text.split("\0");
   if (parts.at(-1) === "") parts.pop();
   return parts;
+}
+
+/** What an argv recorder logged: one NUL-separated argv a line, in order; none when nothing ran. */
+export function readArgvLog(path: string): string[][] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map(readNulList);
 }
 
 /** `env -0` output as a map. */

@@ -1,70 +1,37 @@
 // The codex adapter driving the real, pinned `codex app-server`, offline: the CLI talks to a fake
 // OpenAI Responses API (which is also its HTTP(S) proxy, so any attempt to reach another host
 // shows up in the fake's log). Install the CLI with `scripts/install-agent-clis.sh codex`.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CodexAdapter, type CodexDeps, type DynamicTool } from "../../../src/agents/codex/index.ts";
 import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
-import {
-  adapterConfig,
-  demoIssue,
-  demoSessionEnv,
-  runAgentTurn,
-  sessionParams,
-  type TurnRun,
-} from "../../fakes/agent-cli/adapter-session.ts";
-import { AGENT_CLI_CACHE, agentCliBin, installedCliVersion } from "../../fakes/agent-cli/installed-cli.ts";
+import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
+import { AGENT_CLI_CACHE, PINNED_CODEX } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
-import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
+import { useRealCli } from "../../fakes/agent-cli/real-cli.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
-import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { type FakeResponses, messageText, startFakeResponses } from "../../fakes/openai-responses/server.ts";
 
-const PINNED_VERSION = "0.171.0";
-const CODEX_BIN = agentCliBin("codex");
-
-const available = installedCliVersion("@openai/codex") === PINNED_VERSION && existsSync(CODEX_BIN);
-if (!available) {
-  console.warn(
-    `SKIPPING real codex CLI tests: @openai/codex@${PINNED_VERSION} is not installed in ${AGENT_CLI_CACHE} ` +
-      "(run scripts/install-agent-clis.sh codex)",
-  );
-}
+const cli = useRealCli({
+  cli: PINNED_CODEX,
+  kind: "codex",
+  prefix: "sortie-codex-real-",
+  // Generous: the first start of the CLI creates its state databases.
+  readTimeoutMs: 30_000,
+});
+const { scratch } = cli;
 
 const TEST_TIMEOUT_MS = 120_000;
-/** Generous: the first start of the CLI creates its state databases. */
-const READ_TIMEOUT_MS = 30_000;
 
-let root: string;
-let workspace: string;
-let home: string;
 let codexHome: string;
 let fake: FakeResponses;
-let adapters: CodexAdapter[];
-let sessions: { adapter: CodexAdapter; session: Session }[];
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "sortie-codex-real-"));
-  workspace = join(root, "ws");
-  home = join(root, "home");
-  mkdirSync(workspace);
-  mkdirSync(home);
   // Outside the temp directory: Codex will not place its sandbox helpers under one.
   codexHome = join(AGENT_CLI_CACHE, "test-codex-homes", crypto.randomUUID());
   mkdirSync(codexHome, { recursive: true });
-  adapters = [];
-  sessions = [];
-});
-
-afterEach(async () => {
-  for (const { adapter, session } of sessions)
-    await adapter.stopSession(session, AbortSignal.timeout(10_000));
-  for (const a of adapters) await a.close();
-  await fake?.stop();
-  rmSync(root, { recursive: true, force: true });
-  rmSync(codexHome, { recursive: true, force: true });
+  scratch.afterTest(() => rmSync(codexHome, { recursive: true, force: true }));
 });
 
 /** `$CODEX_HOME/config.toml`: the fake as model provider, everything that phones home off. */
@@ -101,61 +68,33 @@ stream_max_retries = 0
 
 /** Sortie's own environment as the adapter sees it. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-    HOME: home,
-    LANG: "C.UTF-8",
-    CODEX_HOME: codexHome,
-    ...proxyThroughFake(fake.origin),
-    SORTIE_TRACKER_API_KEY: "must-not-leak",
-    ...extra,
-  };
+  return cli.env({
+    settings: { CODEX_HOME: codexHome },
+    proxy: fake.origin,
+    extra,
+  });
 }
 
 function makeAdapter(
   options: Record<string, unknown> = {},
   env: Record<string, string> = baseEnv(),
   deps: Partial<CodexDeps> = {},
-): { adapter: CodexAdapter; log: RecordingLogger } {
-  const log = recordingLogger();
-  const adapter = new CodexAdapter(
-    adapterConfig("codex", `${CODEX_BIN} app-server`, options, {
-      turnTimeoutMs: 600_000,
-      readTimeoutMs: READ_TIMEOUT_MS,
-    }),
-    // The fake's key comes from the agent environment like a real OPENAI key would.
-    { logger: log.logger, baseEnv: { ...env, FAKE_OPENAI_KEY: "sk-fake" }, ...deps },
-  );
-  adapters.push(adapter);
-  return { adapter, log };
-}
-
-function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return sessionParams(
-    {
-      kind: "codex",
-      workspace,
-      turnTimeoutMs: 600_000,
-      readTimeoutMs: READ_TIMEOUT_MS,
-      env: demoSessionEnv(workspace),
-    },
-    overrides,
+) {
+  return scratch.adapter(
+    (logger) =>
+      new CodexAdapter(cli.config(`${cli.bin} app-server`, options), {
+        logger,
+        // The fake's key comes from the agent environment like a real OPENAI key would.
+        baseEnv: { ...env, FAKE_OPENAI_KEY: "sk-fake" },
+        ...deps,
+      }),
   );
 }
 
 async function start(adapter: CodexAdapter, overrides: Partial<StartSessionParams> = {}): Promise<Session> {
-  const session = await adapter.startSession(startParams(overrides), new AbortController().signal);
-  sessions.push({ adapter, session });
+  const session = await adapter.startSession(cli.startParams(overrides), new AbortController().signal);
+  scratch.afterTest(() => adapter.stopSession(session, AbortSignal.timeout(10_000)));
   return session;
-}
-
-function runTurn(
-  adapter: CodexAdapter,
-  session: Session,
-  prompt: string,
-  options: { signal?: AbortSignal; turnNumber?: number } = {},
-): Promise<TurnRun> {
-  return runAgentTurn(adapter, session, { ...options, prompt, issue: demoIssue });
 }
 
 /** Usage of the fake's answered calls from `fromCall` on, in sortie's shape. */
@@ -185,17 +124,17 @@ function onlyTheFakeWasContacted(): void {
   expect(new Set(fake.requests.map((r) => `${r.method} ${r.path}`))).toEqual(new Set(["POST /v1/responses"]));
 }
 
-describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_VERSION}`, () => {
+describe.skipIf(!cli.available)(`codex adapter against the real codex CLI ${cli.version}`, () => {
   test(
     "a shell tool call writes a file in the workspace, tokens equal the fake's usage, no other host is contacted",
     async () => {
-      fake = startFakeResponses();
+      fake = scratch.closeAfter(startFakeResponses());
       writeCodexConfig(codexHome);
       const { adapter, log } = makeAdapter();
       const session = await start(adapter);
       expect(session.id).toMatch(/^[0-9a-f-]{36}$/);
 
-      const { outcome, events, pgids } = await runTurn(
+      const { outcome, events, pgids } = await runDemoTurn(
         adapter,
         session,
         "Create it. WRITE:hello.txt:hello from sortie",
@@ -203,7 +142,7 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
       expect(outcome.error).toBeUndefined();
       expect(outcome.result.exitReason).toBe("turn_completed");
       expect(outcome.result.sessionId).toBe(session.id);
-      expect(readFileSync(join(workspace, "hello.txt"), "utf8")).toBe("hello from sortie\n");
+      expect(readFileSync(join(scratch.workspace, "hello.txt"), "utf8")).toBe("hello from sortie\n");
       expect(pgids).toEqual([Number(session.agentPid)]);
 
       expect(events.find((e) => e.type === "session_started")?.sessionId).toBe(session.id);
@@ -234,21 +173,21 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
   test(
     "a second turn continues the thread, and a new session resumes it counting only its own tokens",
     async () => {
-      fake = startFakeResponses();
+      fake = scratch.closeAfter(startFakeResponses());
       writeCodexConfig(codexHome);
       const { adapter, log } = makeAdapter();
       const session = await start(adapter);
-      const first = await runTurn(adapter, session, "WRITE:hello.txt:first turn");
+      const first = await runDemoTurn(adapter, session, "WRITE:hello.txt:first turn");
       expect(first.outcome.result.exitReason).toBe("turn_completed");
-      const second = await runTurn(adapter, session, "SHELL:cp hello.txt copy.txt && env > env.txt", {
+      const second = await runDemoTurn(adapter, session, "SHELL:cp hello.txt copy.txt && env > env.txt", {
         turnNumber: 2,
       });
       expect(second.outcome.error).toBeUndefined();
       expect(second.outcome.result).toMatchObject({ sessionId: session.id, exitReason: "turn_completed" });
-      expect(readFileSync(join(workspace, "copy.txt"), "utf8")).toBe("first turn\n");
+      expect(readFileSync(join(scratch.workspace, "copy.txt"), "utf8")).toBe("first turn\n");
       expect(second.events.some((e) => e.type === "session_started")).toBe(false);
       // The agent's commands see the per-session variables but none of sortie's own secrets.
-      const agentEnv = readFileSync(join(workspace, "env.txt"), "utf8");
+      const agentEnv = readFileSync(join(scratch.workspace, "env.txt"), "utf8");
       expect(agentEnv).toContain("SORTIE_ISSUE_IDENTIFIER=DEMO-1");
       expect(agentEnv).not.toContain("must-not-leak");
 
@@ -262,7 +201,7 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
       const { adapter: later } = makeAdapter();
       const resumed = await start(later, { resumeSessionId: session.id });
       expect(resumed.id).toBe(session.id);
-      const third = await runTurn(later, resumed, "SHELL:cat copy.txt");
+      const third = await runDemoTurn(later, resumed, "SHELL:cat copy.txt");
       expect(third.outcome.error).toBeUndefined();
       expect(third.outcome.result).toMatchObject({ sessionId: session.id, exitReason: "turn_completed" });
       expect(third.events.find((e) => e.type === "session_started")?.sessionId).toBe(session.id);
@@ -278,7 +217,7 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
   test(
     "sortie's tools are offered to Codex and a call reaches the tool and returns its output",
     async () => {
-      fake = startFakeResponses();
+      fake = scratch.closeAfter(startFakeResponses());
       writeCodexConfig(codexHome);
       const calls: unknown[] = [];
       const trackerApi: DynamicTool = {
@@ -292,7 +231,7 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
       };
       const { adapter } = makeAdapter({}, baseEnv(), { tools: [trackerApi] });
       const session = await start(adapter);
-      const { outcome, events } = await runTurn(adapter, session, 'TOOL:tracker_api:{"op":"get_state"}');
+      const { outcome, events } = await runDemoTurn(adapter, session, 'TOOL:tracker_api:{"op":"get_state"}');
       expect(outcome.result.exitReason).toBe("turn_completed");
       expect(calls).toEqual([{ op: "get_state" }]);
       expect(fake.responseCalls[0]?.request.tools?.map((t) => t.name)).toContain("tracker_api");
@@ -308,14 +247,14 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
   test(
     "with an approval policy that asks, approvals are answered and the command still runs",
     async () => {
-      fake = startFakeResponses();
+      fake = scratch.closeAfter(startFakeResponses());
       writeCodexConfig(codexHome);
       const { adapter } = makeAdapter({ approval_policy: "untrusted" });
       const session = await start(adapter);
-      const { outcome, events } = await runTurn(adapter, session, "WRITE:approved.txt:yes");
+      const { outcome, events } = await runDemoTurn(adapter, session, "WRITE:approved.txt:yes");
       expect(outcome.result.exitReason).toBe("turn_completed");
       expect(events.filter((e) => e.type === "approval_auto_approved").length).toBeGreaterThan(0);
-      expect(readFileSync(join(workspace, "approved.txt"), "utf8")).toBe("yes\n");
+      expect(readFileSync(join(scratch.workspace, "approved.txt"), "utf8")).toBe("yes\n");
     },
     TEST_TIMEOUT_MS,
   );
@@ -323,7 +262,7 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
   test(
     "a thread id the CLI does not know falls back to a fresh thread",
     async () => {
-      fake = startFakeResponses();
+      fake = scratch.closeAfter(startFakeResponses());
       writeCodexConfig(codexHome);
       const { adapter, log } = makeAdapter();
       const lost = "01a21765-0000-7000-8000-000000000000";
@@ -332,9 +271,9 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
       expect(log.find("warn", "agent session not found, starting a fresh session")[0]?.properties).toEqual({
         session_id: lost,
       });
-      const { outcome } = await runTurn(adapter, session, "WRITE:after-restart.txt:fresh");
+      const { outcome } = await runDemoTurn(adapter, session, "WRITE:after-restart.txt:fresh");
       expect(outcome.result).toMatchObject({ sessionId: session.id, exitReason: "turn_completed" });
-      expect(existsSync(join(workspace, "after-restart.txt"))).toBe(true);
+      expect(existsSync(join(scratch.workspace, "after-restart.txt"))).toBe(true);
     },
     TEST_TIMEOUT_MS,
   );
@@ -342,16 +281,19 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
   test(
     "a turn timeout during a slow model answer interrupts the turn; stopping the session ends the CLI",
     async () => {
-      fake = startFakeResponses();
+      fake = scratch.closeAfter(startFakeResponses());
       writeCodexConfig(codexHome);
       const { adapter } = makeAdapter();
       const session = await start(adapter);
-      const ctl = new AbortController();
-      const running = runTurn(adapter, session, "SLEEP:120000 think for a long time", { signal: ctl.signal });
-      await waitFor(() => fake.responseCalls.length >= 1, { timeoutMs: 30_000, what: "the model request" });
-      // What AbortSignal.timeout(turn_timeout_ms) produces when it fires.
-      ctl.abort(new DOMException("The operation timed out.", "TimeoutError"));
-      const { outcome, events } = await running;
+      const { outcome, events } = await abortedDemoTurn(
+        adapter,
+        session,
+        "SLEEP:120000 think for a long time",
+        {
+          asked: () => fake.responseCalls.length >= 1,
+          reason: turnTimeoutReason(),
+        },
+      );
       expect(outcome.result.exitReason).toBe("turn_cancelled");
       expect(outcome.error?.kind).toBe("turn_timeout");
       expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
@@ -368,11 +310,11 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
   test(
     "an authentication failure ends the turn as response_error with the CLI's message",
     async () => {
-      fake = startFakeResponses({ errorStatus: 401 });
+      fake = scratch.closeAfter(startFakeResponses({ errorStatus: 401 }));
       writeCodexConfig(codexHome);
       const { adapter } = makeAdapter();
       const session = await start(adapter);
-      const { outcome, events } = await runTurn(adapter, session, "hello");
+      const { outcome, events } = await runDemoTurn(adapter, session, "hello");
       expect(outcome.result.exitReason).toBe("turn_failed");
       expect(outcome.error?.kind).toBe("response_error");
       expect(outcome.error?.message).toContain("401 Unauthorized");
@@ -384,8 +326,8 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
   test(
     "CODEX_HOME under a temp directory with the workspace-write sandbox is reported with a hint",
     async () => {
-      fake = startFakeResponses();
-      const tempCodexHome = join(root, "codex-home");
+      fake = scratch.closeAfter(startFakeResponses());
+      const tempCodexHome = scratch.path("codex-home");
       mkdirSync(tempCodexHome);
       writeCodexConfig(tempCodexHome);
       const { adapter, log } = makeAdapter({}, baseEnv({ CODEX_HOME: tempCodexHome }));
@@ -399,7 +341,7 @@ describe.skipIf(!available)(`codex adapter against the real codex CLI ${PINNED_V
         baseEnv({ CODEX_HOME: tempCodexHome }),
       );
       const fullSession = await start(full);
-      const { outcome } = await runTurn(full, fullSession, "WRITE:full.txt:ok");
+      const { outcome } = await runDemoTurn(full, fullSession, "WRITE:full.txt:ok");
       expect(outcome.result.exitReason).toBe("turn_completed");
       expect(fullLog.find("warn", "codex sandbox helpers unavailable")).toEqual([]);
       expect(session.id).not.toBe(fullSession.id);

@@ -2,75 +2,43 @@
 // it at a fake OpenAI-compatible server, which is also its HTTP(S) proxy and npm registry, so any
 // attempt to reach another host shows up in the fake's log. Install the CLI with
 // `scripts/install-agent-clis.sh opencode`.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveAgentHome } from "../../../src/agents/home.ts";
 import { OpenCodeAdapter } from "../../../src/agents/opencode/index.ts";
-import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
-import {
-  adapterConfig,
-  demoIssue,
-  demoSessionEnv,
-  runAgentTurn,
-  sessionParams,
-  type TurnRun,
-} from "../../fakes/agent-cli/adapter-session.ts";
-import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
-import { AGENT_CLI_CACHE, agentCliBin, installedCliVersion } from "../../fakes/agent-cli/installed-cli.ts";
+import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
+import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
+import { PINNED_OPENCODE } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
-import { type RecordingLogger, recordingLogger } from "../../fakes/agent-cli/recording-logger.ts";
+import { useRealCli } from "../../fakes/agent-cli/real-cli.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
-import { proxyThroughFake } from "../../fakes/model-server/proxy-env.ts";
 import { type ChatCall, FAKE_MODEL, type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
 
-const PINNED_VERSION = "1.18.33";
-const OPENCODE_BIN = agentCliBin("opencode");
+const cli = useRealCli({
+  cli: PINNED_OPENCODE,
+  kind: "opencode",
+  prefix: "sortie-opencode-real-",
+  readTimeoutMs: 60_000,
+  layout: { dirs: ["tmp"] },
+});
+const { scratch } = cli;
 const ARGV_RECORDER = resolve(import.meta.dir, "../../fakes/agent-cli/argv-recorder.sh");
 const MODEL = `fake/${FAKE_MODEL}`;
 /** Prices per million tokens in the provider config; OpenCode computes each step's cost from them. */
 const PRICES = { input: 3, output: 15, cache_read: 0.3 };
 
-const available = installedCliVersion("opencode-ai") === PINNED_VERSION && existsSync(OPENCODE_BIN);
-if (!available) {
-  console.warn(
-    `SKIPPING real opencode CLI tests: opencode-ai@${PINNED_VERSION} is not installed in ${AGENT_CLI_CACHE} ` +
-      "(run scripts/install-agent-clis.sh opencode)",
-  );
-}
-
 const TEST_TIMEOUT_MS = 120_000;
 
-let root: string;
-let workspace: string;
-let home: string;
 let providerConfig: string;
 let fake: FakeOpenAI;
-let adapters: OpenCodeAdapter[];
-
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "sortie-opencode-real-"));
-  workspace = join(root, "ws");
-  home = join(root, "home");
-  mkdirSync(workspace);
-  mkdirSync(home);
-  mkdirSync(join(root, "tmp"));
-  adapters = [];
-});
-
-afterEach(async () => {
-  for (const a of adapters) await a.close();
-  await fake?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
 
 /**
  * The provider config, outside the workspace and not named `opencode.json` (OpenCode also reads
  * files of that name from every directory above the workspace).
  */
 function writeProviderConfig(): string {
-  const path = join(root, "fake-provider.json");
+  const path = scratch.path("fake-provider.json");
   writeFileSync(
     path,
     JSON.stringify({
@@ -100,66 +68,37 @@ function writeProviderConfig(): string {
 
 /** Sortie's own environment as the adapter sees it: offline settings for the CLI. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-    HOME: home,
-    LANG: "C.UTF-8",
-    // Each run unpacks a native library into the temp directory: keep it in the test's folder.
-    TMPDIR: join(root, "tmp"),
-    OPENCODE_CONFIG: providerConfig,
-    OPENCODE_DISABLE_MODELS_FETCH: "1",
-    OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
-    OPENCODE_DISABLE_SHARE: "1",
-    OPENCODE_DISABLE_CLAUDE_CODE: "1",
-    OPENCODE_DISABLE_EXTERNAL_SKILLS: "1",
-    // Every run installs its plugin package into ~/.config/opencode in the background.
-    npm_config_registry: `${fake.url}/npm/`,
-    ...proxyThroughFake(fake.url),
-    SORTIE_TRACKER_API_KEY: "must-not-leak",
-    ...extra,
-  };
+  return cli.env({
+    settings: {
+      // Each run unpacks a native library into the temp directory: keep it in the test's folder.
+      TMPDIR: scratch.path("tmp"),
+      OPENCODE_CONFIG: providerConfig,
+      OPENCODE_DISABLE_MODELS_FETCH: "1",
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
+      OPENCODE_DISABLE_SHARE: "1",
+      OPENCODE_DISABLE_CLAUDE_CODE: "1",
+      OPENCODE_DISABLE_EXTERNAL_SKILLS: "1",
+      // Every run installs its plugin package into ~/.config/opencode in the background.
+      npm_config_registry: `${fake.url}/npm/`,
+    },
+    proxy: fake.url,
+    extra,
+  });
 }
 
 function start(options: Parameters<typeof startFakeOpenAI>[0] = {}): void {
-  fake = startFakeOpenAI(options);
+  fake = scratch.closeAfter(startFakeOpenAI(options));
   providerConfig = writeProviderConfig();
 }
 
 function makeAdapter(
   settings: Record<string, unknown> = { model: MODEL },
   env: Record<string, string> = baseEnv(),
-  command = OPENCODE_BIN,
-): { adapter: OpenCodeAdapter; log: RecordingLogger } {
-  const log = recordingLogger();
-  const adapter = new OpenCodeAdapter(
-    adapterConfig("opencode", command, settings, { turnTimeoutMs: 600_000, readTimeoutMs: 60_000 }),
-    { logger: log.logger, baseEnv: env },
+  command = cli.bin,
+) {
+  return scratch.adapter(
+    (logger) => new OpenCodeAdapter(cli.config(command, settings), { logger, baseEnv: env }),
   );
-  adapters.push(adapter);
-  return { adapter, log };
-}
-
-function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return sessionParams(
-    {
-      kind: "opencode",
-      workspace,
-      turnTimeoutMs: 600_000,
-      readTimeoutMs: 60_000,
-      env: demoSessionEnv(workspace),
-    },
-    overrides,
-  );
-}
-
-function runTurn(
-  adapter: OpenCodeAdapter,
-  session: Session,
-  prompt: string,
-  signal?: AbortSignal,
-  pgids?: number[],
-): Promise<TurnRun> {
-  return runAgentTurn(adapter, session, { prompt, signal, pgids, issue: demoIssue });
 }
 
 /** The turn's model calls: OpenCode's session-title side call (no tools) is not part of a turn. */
@@ -193,26 +132,25 @@ function unexpectedRequests() {
   );
 }
 
-describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PINNED_VERSION}`, () => {
+describe.skipIf(!cli.available)(`opencode adapter against the real opencode CLI ${cli.version}`, () => {
   test(
     "a write tool call creates the file, tokens and cost equal the fake's usage, no other host is contacted",
     async () => {
       start();
       const { adapter } = makeAdapter();
-      const session = await adapter.startSession(startParams(), new AbortController().signal);
+      const session = await adapter.startSession(cli.startParams(), new AbortController().signal);
       const pgids: number[] = [];
-      const { outcome, events } = await runTurn(
+      const { outcome, events } = await runDemoTurn(
         adapter,
         session,
         "Create the file. WRITE:hello.txt:hello from sortie",
-        new AbortController().signal,
-        pgids,
+        { pgids },
       );
 
       expect(outcome.error).toBeUndefined();
       expect(outcome.result.exitReason).toBe("turn_completed");
       expect(outcome.result.sessionId).toMatch(/^ses_/);
-      expect(readFileSync(join(workspace, "hello.txt"), "utf8")).toBe("hello from sortie\n");
+      expect(readFileSync(join(scratch.workspace, "hello.txt"), "utf8")).toBe("hello from sortie\n");
 
       expect(events.filter((e) => e.type === "session_started").map((e) => e.sessionId)).toEqual([
         outcome.result.sessionId,
@@ -243,29 +181,26 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
     "a second turn resumes the session with --session; usage is session-cumulative",
     async () => {
       start();
-      const argvLog = join(root, "argv.log");
-      const command = `${ARGV_RECORDER} ${OPENCODE_BIN}`;
+      const argvLog = scratch.path("argv.log");
+      const command = `${ARGV_RECORDER} ${cli.bin}`;
       const { adapter, log } = makeAdapter({ model: MODEL }, baseEnv({ ARGV_LOG: argvLog }), command);
-      const session = await adapter.startSession(startParams(), new AbortController().signal);
-      const first = await runTurn(adapter, session, "WRITE:hello.txt:first turn");
+      const session = await adapter.startSession(cli.startParams(), new AbortController().signal);
+      const first = await runDemoTurn(adapter, session, "WRITE:hello.txt:first turn");
       expect(first.outcome.result.exitReason).toBe("turn_completed");
       const id = first.outcome.result.sessionId;
       const callsOfFirstTurn = fake.chatCalls.length;
 
-      const second = await runTurn(adapter, session, "BASH:cp hello.txt copy.txt && env > env.txt");
+      const second = await runDemoTurn(adapter, session, "BASH:cp hello.txt copy.txt && env > env.txt");
       expect(second.outcome.error).toBeUndefined();
       expect(second.outcome.result).toMatchObject({ sessionId: id, exitReason: "turn_completed" });
       expect(second.events.filter((e) => e.type === "session_started")).toEqual([]);
-      expect(readFileSync(join(workspace, "copy.txt"), "utf8")).toBe("first turn\n");
-      const agentEnv = readFileSync(join(workspace, "env.txt"), "utf8");
+      expect(readFileSync(join(scratch.workspace, "copy.txt"), "utf8")).toBe("first turn\n");
+      const agentEnv = readFileSync(join(scratch.workspace, "env.txt"), "utf8");
       expect(agentEnv).toContain("SORTIE_ISSUE_IDENTIFIER=DEMO-1");
       expect(agentEnv).toContain("OPENCODE_DISABLE_AUTOUPDATE=true");
       expect(agentEnv).not.toContain("must-not-leak");
 
-      const turns = readFileSync(argvLog, "utf8")
-        .split("\n")
-        .filter((l) => l !== "")
-        .map(readNulList);
+      const turns = readArgvLog(argvLog);
       expect(turns).toHaveLength(2);
       expect(turns[0]).not.toContain("--session");
       expect(turns[1]?.[turns[1].indexOf("--session") + 1]).toBe(id);
@@ -291,24 +226,24 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
     "an unwritable HOME works when the agent is given the redirected agent home, including resume",
     async () => {
       start();
-      writeFileSync(join(root, "not-a-dir"), "");
-      const unwritableHome = join(root, "not-a-dir", "home");
+      writeFileSync(scratch.path("not-a-dir"), "");
+      const unwritableHome = scratch.path("not-a-dir", "home");
       const agentHome = resolveAgentHome({
         home: unwritableHome,
         configuredHomeDir: "",
-        dbPath: join(root, "data", "sortie.db"),
+        dbPath: scratch.path("data", "sortie.db"),
       });
       expect(agentHome.redirected).toBe(true);
 
       const { adapter } = makeAdapter({ model: MODEL }, baseEnv({ HOME: unwritableHome }));
-      const params = startParams();
+      const params = cli.startParams();
       const session = await adapter.startSession(
         { ...params, env: { ...params.env, HOME: agentHome.home } },
         new AbortController().signal,
       );
-      const first = await runTurn(adapter, session, "WRITE:hello.txt:redirected home");
+      const first = await runDemoTurn(adapter, session, "WRITE:hello.txt:redirected home");
       expect(first.outcome.result.exitReason).toBe("turn_completed");
-      const second = await runTurn(adapter, session, "BASH:cat hello.txt");
+      const second = await runDemoTurn(adapter, session, "BASH:cat hello.txt");
       expect(second.outcome.result.exitReason).toBe("turn_completed");
       expect(second.outcome.result.sessionId).toBe(first.outcome.result.sessionId);
       // The CLI keeps its sessions (what --session needs) in its database under the agent home.
@@ -324,10 +259,10 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
       const { adapter, log } = makeAdapter();
       const lost = "ses_0000000000000000000000lost";
       const session = await adapter.startSession(
-        startParams({ resumeSessionId: lost }),
+        cli.startParams({ resumeSessionId: lost }),
         new AbortController().signal,
       );
-      const { outcome, events } = await runTurn(adapter, session, "WRITE:after-restart.txt:fresh");
+      const { outcome, events } = await runDemoTurn(adapter, session, "WRITE:after-restart.txt:fresh");
       expect(outcome.error).toBeUndefined();
       expect(outcome.result.exitReason).toBe("turn_completed");
       expect(outcome.result.sessionId).toMatch(/^ses_/);
@@ -338,7 +273,7 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
       expect(log.find("warn", "agent session not found, starting a fresh session")[0]?.properties).toEqual({
         session_id: lost,
       });
-      expect(existsSync(join(workspace, "after-restart.txt"))).toBe(true);
+      expect(existsSync(join(scratch.workspace, "after-restart.txt"))).toBe(true);
     },
     TEST_TIMEOUT_MS,
   );
@@ -348,13 +283,17 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
     async () => {
       start();
       const { adapter } = makeAdapter();
-      const session = await adapter.startSession(startParams(), new AbortController().signal);
-      const ctl = new AbortController();
-      const pgids: number[] = [];
-      const running = runTurn(adapter, session, "SLEEP:120000 think for a long time", ctl.signal, pgids);
-      await waitFor(() => fake.chatCalls.some(turnCall), { timeoutMs: 60_000, what: "the model request" });
-      ctl.abort(new DOMException("The operation timed out.", "TimeoutError"));
-      const { outcome, events } = await running;
+      const session = await adapter.startSession(cli.startParams(), new AbortController().signal);
+      const { outcome, events, pgids } = await abortedDemoTurn(
+        adapter,
+        session,
+        "SLEEP:120000 think for a long time",
+        {
+          asked: () => fake.chatCalls.some(turnCall),
+          reason: turnTimeoutReason(),
+          timeoutMs: 60_000,
+        },
+      );
 
       expect(outcome.result.exitReason).toBe("turn_cancelled");
       expect(outcome.error?.kind).toBe("turn_timeout");
@@ -371,8 +310,8 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
     async () => {
       start({ errorStatus: 401 });
       const { adapter } = makeAdapter();
-      const session = await adapter.startSession(startParams(), new AbortController().signal);
-      const { outcome, events } = await runTurn(adapter, session, "hello");
+      const session = await adapter.startSession(cli.startParams(), new AbortController().signal);
+      const { outcome, events } = await runDemoTurn(adapter, session, "hello");
       expect(outcome.result.exitReason).toBe("turn_failed");
       expect(outcome.error?.kind).toBe("turn_failed");
       expect(outcome.error?.message).toBe("sortie fake: scripted failure");
@@ -389,8 +328,8 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
     async () => {
       start();
       const { adapter } = makeAdapter({ model: MODEL, denied_tools: ["bash"] });
-      const session = await adapter.startSession(startParams(), new AbortController().signal);
-      const { outcome } = await runTurn(adapter, session, "BASH:echo no > denied.txt");
+      const session = await adapter.startSession(cli.startParams(), new AbortController().signal);
+      const { outcome } = await runDemoTurn(adapter, session, "BASH:echo no > denied.txt");
       expect(outcome.result.exitReason).toBe("turn_completed");
       const offered = fake.chatCalls
         .filter(turnCall)
@@ -400,7 +339,7 @@ describe.skipIf(!available)(`opencode adapter against the real opencode CLI ${PI
         expect(tools).toContain("write");
         expect(tools).not.toContain("bash");
       }
-      expect(existsSync(join(workspace, "denied.txt"))).toBe(false);
+      expect(existsSync(join(scratch.workspace, "denied.txt"))).toBe(false);
     },
     TEST_TIMEOUT_MS,
   );
