@@ -82,12 +82,10 @@ describe.skipIf(!cli.available)(`copilot-cli adapter against the real copilot CL
       const { adapter, log } = makeAdapter();
       const session = await adapter.startSession(cli.startParams(), new AbortController().signal);
       expect(session.id).toBe("");
-      const pgids: number[] = [];
-      const { outcome, events } = await runDemoTurn(
+      const { outcome, events, pgids } = await runDemoTurn(
         adapter,
         session,
         "Create the file. WRITE:hello.txt:hello from sortie",
-        { pgids },
       );
 
       expect(outcome.error).toBeUndefined();

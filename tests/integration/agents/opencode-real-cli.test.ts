@@ -139,12 +139,10 @@ describe.skipIf(!cli.available)(`opencode adapter against the real opencode CLI 
       start();
       const { adapter } = makeAdapter();
       const session = await adapter.startSession(cli.startParams(), new AbortController().signal);
-      const pgids: number[] = [];
-      const { outcome, events } = await runDemoTurn(
+      const { outcome, events, pgids } = await runDemoTurn(
         adapter,
         session,
         "Create the file. WRITE:hello.txt:hello from sortie",
-        { pgids },
       );
 
       expect(outcome.error).toBeUndefined();

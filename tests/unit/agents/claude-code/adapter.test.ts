@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ClaudeCodeAdapter } from "../../../../src/agents/claude-code/index.ts";
 import type { AgentEvent, Session, StartSessionParams } from "../../../../src/domain/agent.ts";
@@ -13,7 +12,7 @@ import {
 } from "../../../fakes/agent-cli/adapter-session.ts";
 import { readEnvDump, readNulList, writeFakeCli } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
-import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
+import { useScratch } from "../../../fakes/agent-cli/scratch.ts";
 import { waitFor } from "../../../fakes/agent-cli/wait.ts";
 
 const FAKE_CLAUDE = resolve(import.meta.dir, "../../../fakes/agent-cli/fake-claude.sh");
@@ -21,37 +20,23 @@ const STUBBORN = resolve(import.meta.dir, "../../../fakes/agent-cli/stubborn-age
 const FIXTURES = resolve(import.meta.dir, "../../../fixtures");
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let dir: string;
-let workspace: string;
-let adapters: ClaudeCodeAdapter[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "sortie-claude-"));
-  workspace = join(dir, "ws");
-  mkdirSync(workspace);
-  adapters = [];
-});
-afterEach(async () => {
-  for (const a of adapters) await a.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const scratch = useScratch("sortie-claude-");
 
 function makeAdapter(
   command: string,
   options: Record<string, unknown> = {},
-  baseEnv: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_CLAUDE_DIR: dir },
+  baseEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    FAKE_CLAUDE_DIR: scratch.root,
+  },
 ) {
-  const log = recordingLogger();
-  const adapter = new ClaudeCodeAdapter(adapterConfig("claude-code", command, options), {
-    logger: log.logger,
-    baseEnv,
-  });
-  adapters.push(adapter);
-  return { adapter, log };
+  return scratch.adapter(
+    (logger) => new ClaudeCodeAdapter(adapterConfig("claude-code", command, options), { logger, baseEnv }),
+  );
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return sessionParams({ kind: "claude-code", workspace }, overrides);
+  return sessionParams({ kind: "claude-code", workspace: scratch.workspace }, overrides);
 }
 
 const issue = testIssue;
@@ -60,7 +45,7 @@ function turn(adapter: ClaudeCodeAdapter, session: Session, signal?: AbortSignal
   return runAgentTurn(adapter, session, { signal, prompt });
 }
 
-const calls = () => readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n");
+const calls = () => readFileSync(scratch.path("calls.log"), "utf8").trim().split("\n");
 
 describe("claude-code startSession", () => {
   test("a fresh session gets a random UUID v4 and no process", async () => {
@@ -83,14 +68,14 @@ describe("claude-code startSession", () => {
     const signal = new AbortController().signal;
     const { adapter } = makeAdapter(FAKE_CLAUDE);
     expect(
-      (await startFailure(adapter.startSession(startParams({ workspacePath: join(dir, "nope") }), signal)))
+      (await startFailure(adapter.startSession(startParams({ workspacePath: scratch.path("nope") }), signal)))
         .kind,
     ).toBe("invalid_workspace_cwd");
-    const missing = makeAdapter("claude-does-not-exist", {}, { PATH: dir }).adapter;
+    const missing = makeAdapter("claude-does-not-exist", {}, { PATH: scratch.root }).adapter;
     const err = await startFailure(missing.startSession(startParams(), signal));
     expect(err.kind).toBe("agent_not_found");
     expect(err.message).toBe('agent command "claude-does-not-exist" not found');
-    const plain = join(dir, "claude-plain");
+    const plain = scratch.path("claude-plain");
     writeFileSync(plain, "");
     chmodSync(plain, 0o644);
     expect(
@@ -102,7 +87,7 @@ describe("claude-code startSession", () => {
   });
 
   test("finds the default `claude` command on the agent's PATH", async () => {
-    const bin = join(dir, "bin");
+    const bin = scratch.path("bin");
     mkdirSync(bin);
     writeFakeCli(bin, "claude", {
       stdout: readFileSync(join(FIXTURES, "agent-claude/full_session.jsonl"), "utf8"),
@@ -163,7 +148,7 @@ describe("claude-code runTurn", () => {
 
   test("a continuation resumes from its first turn", async () => {
     const { adapter } = makeAdapter(FAKE_CLAUDE);
-    writeFileSync(join(dir, "session-prev-id"), "");
+    writeFileSync(scratch.path("session-prev-id"), "");
     const session = await adapter.startSession(
       startParams({ resumeSessionId: "prev-id" }),
       new AbortController().signal,
@@ -199,9 +184,9 @@ describe("claude-code runTurn", () => {
   });
 
   test("the agent gets sortie's env without SORTIE_* (except env_passthrough) plus the session env", async () => {
-    const envFile = join(dir, "env");
-    const argvFile = join(dir, "argv");
-    const cli = writeFakeCli(dir, "claude-env", {
+    const envFile = scratch.path("env");
+    const argvFile = scratch.path("argv");
+    const cli = writeFakeCli(scratch.root, "claude-env", {
       stdout: readFileSync(join(FIXTURES, "agent-claude/full_session.jsonl"), "utf8"),
       envFile,
       argvFile,
@@ -222,11 +207,11 @@ describe("claude-code runTurn", () => {
         env: {
           SORTIE_ISSUE_ID: "1",
           SORTIE_ISSUE_IDENTIFIER: "PROJ-1",
-          SORTIE_WORKSPACE: workspace,
+          SORTIE_WORKSPACE: scratch.workspace,
           SORTIE_ATTEMPT: "1",
-          HOME: join(dir, "agent-home"),
+          HOME: scratch.path("agent-home"),
         },
-        mcpConfigPath: join(workspace, ".sortie/mcp.json"),
+        mcpConfigPath: join(scratch.workspace, ".sortie/mcp.json"),
       }),
       new AbortController().signal,
     );
@@ -237,9 +222,9 @@ describe("claude-code runTurn", () => {
       SORTIE_VISIBLE: "yes",
       SORTIE_ISSUE_ID: "1",
       SORTIE_ISSUE_IDENTIFIER: "PROJ-1",
-      SORTIE_WORKSPACE: workspace,
+      SORTIE_WORKSPACE: scratch.workspace,
       SORTIE_ATTEMPT: "1",
-      HOME: join(dir, "agent-home"),
+      HOME: scratch.path("agent-home"),
     });
     expect(env.SORTIE_GITHUB_TOKEN).toBeUndefined();
     expect(readNulList(readFileSync(argvFile, "utf8"))).toEqual([
@@ -254,13 +239,13 @@ describe("claude-code runTurn", () => {
       "--model",
       "m1",
       "--mcp-config",
-      join(workspace, ".sortie/mcp.json"),
+      join(scratch.workspace, ".sortie/mcp.json"),
     ]);
   });
 
   test("the command's extra words come before claude's own arguments", async () => {
-    const argvFile = join(dir, "argv");
-    const cli = writeFakeCli(dir, "wrapper", { argvFile, stdout: "" });
+    const argvFile = scratch.path("argv");
+    const cli = writeFakeCli(scratch.root, "wrapper", { argvFile, stdout: "" });
     const { adapter } = makeAdapter(`${cli} --wrapped`);
     const session = await adapter.startSession(startParams(), new AbortController().signal);
     await turn(adapter, session);
@@ -272,7 +257,7 @@ describe("claude-code runTurn", () => {
   });
 
   test("a CLI that exits at once with an error is turn_failed / port_exit naming stderr", async () => {
-    const cli = writeFakeCli(dir, "claude-root", {
+    const cli = writeFakeCli(scratch.root, "claude-root", {
       stderr:
         "--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons\n",
       exitCode: 1,
@@ -289,7 +274,7 @@ describe("claude-code runTurn", () => {
   });
 
   test("a CLI that prints no JSON reports malformed lines and fails", async () => {
-    const cli = writeFakeCli(dir, "claude-text", {
+    const cli = writeFakeCli(scratch.root, "claude-text", {
       stdout: "Usage: claude [options]\nerror: unknown option\n",
       exitCode: 2,
     });
@@ -301,7 +286,7 @@ describe("claude-code runTurn", () => {
   });
 
   test("error_max_turns fails the turn with kind turn_failed and keeps the usage", async () => {
-    const cli = writeFakeCli(dir, "claude-max", {
+    const cli = writeFakeCli(scratch.root, "claude-max", {
       stdout: `${JSON.stringify(JSON.parse(readFileSync(join(FIXTURES, "agent-claude/result_error_max_turns.json"), "utf8")))}\n`,
       exitCode: 1,
     });
@@ -319,7 +304,7 @@ describe("claude-code runTurn", () => {
       {},
       {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
-        FAKE_CLAUDE_DIR: dir,
+        FAKE_CLAUDE_DIR: scratch.root,
         FAKE_CLAUDE_MODE: "hang",
       },
     ).adapter;
@@ -363,7 +348,7 @@ describe("claude-code runTurn", () => {
       {},
       {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
-        FAKE_CLAUDE_DIR: dir,
+        FAKE_CLAUDE_DIR: scratch.root,
         FAKE_CLAUDE_MODE: "hang",
       },
     );

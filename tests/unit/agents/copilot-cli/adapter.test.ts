@@ -1,15 +1,5 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CopilotCliAdapter } from "../../../../src/agents/copilot-cli/index.ts";
 import type { Session, StartSessionParams } from "../../../../src/domain/agent.ts";
@@ -20,54 +10,43 @@ import {
   startFailure,
   testIssue,
 } from "../../../fakes/agent-cli/adapter-session.ts";
-import { readEnvDump, readNulList } from "../../../fakes/agent-cli/fake-cli.ts";
+import { readArgvLog, readEnvDump } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
-import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
+import { useScratch } from "../../../fakes/agent-cli/scratch.ts";
 import { waitFor } from "../../../fakes/agent-cli/wait.ts";
 
 const FAKE_COPILOT = resolve(import.meta.dir, "fake-copilot.sh");
 const FIXTURES = resolve(import.meta.dir, "../../../fixtures");
 
-let dir: string;
-let workspace: string;
+const scratch = useScratch("sortie-copilot-");
 let bin: string;
-let adapters: CopilotCliAdapter[];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "sortie-copilot-"));
-  workspace = join(dir, "ws");
-  mkdirSync(workspace);
   // A PATH with only what the fake needs, so no `gh` of the host machine is found by accident.
-  bin = join(dir, "bin");
+  bin = scratch.path("bin");
   mkdirSync(bin);
   for (const tool of ["cat", "env", "sleep"]) {
     const found = Bun.which(tool);
     if (found === null) throw new Error(`${tool} not found`);
     symlinkSync(found, join(bin, tool));
   }
-  adapters = [];
-});
-afterEach(async () => {
-  for (const a of adapters) await a.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: bin, FAKE_COPILOT_DIR: dir, GH_TOKEN: "gho_fake", ...extra };
+  return { PATH: bin, FAKE_COPILOT_DIR: scratch.root, GH_TOKEN: "gho_fake", ...extra };
 }
 
 function makeAdapter(
   options: { command?: string; baseEnv?: Record<string, string>; settings?: Record<string, unknown> } = {},
 ) {
-  const log = recordingLogger();
   const config = adapterConfig("copilot-cli", options.command ?? FAKE_COPILOT, options.settings);
-  const adapter = new CopilotCliAdapter(config, { logger: log.logger, baseEnv: options.baseEnv ?? env() });
-  adapters.push(adapter);
-  return { adapter, log };
+  return scratch.adapter(
+    (logger) => new CopilotCliAdapter(config, { logger, baseEnv: options.baseEnv ?? env() }),
+  );
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}): StartSessionParams {
-  return sessionParams({ kind: "copilot-cli", workspace }, overrides);
+  return sessionParams({ kind: "copilot-cli", workspace: scratch.workspace }, overrides);
 }
 
 const issue = testIssue;
@@ -76,13 +55,7 @@ function turn(adapter: CopilotCliAdapter, session: Session, signal?: AbortSignal
   return runAgentTurn(adapter, session, { signal });
 }
 
-function invocations(): string[][] {
-  if (!existsSync(join(dir, "argv.log"))) return [];
-  return readFileSync(join(dir, "argv.log"), "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map(readNulList);
-}
+const invocations = () => readArgvLog(scratch.path("argv.log"));
 
 const resumeFlags = (argv: string[]) =>
   argv.flatMap((a, i) => (a === "--continue" ? [a] : a === "--resume" ? [a, argv[i + 1] ?? ""] : []));
@@ -108,7 +81,7 @@ describe("copilot-cli startSession", () => {
     const signal = new AbortController().signal;
     const { adapter } = makeAdapter();
     expect(
-      (await startFailure(adapter.startSession(startParams({ workspacePath: join(dir, "nope") }), signal)))
+      (await startFailure(adapter.startSession(startParams({ workspacePath: scratch.path("nope") }), signal)))
         .kind,
     ).toBe("invalid_workspace_cwd");
     const missing = makeAdapter({ command: "copilot" }).adapter;
@@ -136,14 +109,14 @@ describe("copilot-cli startSession", () => {
       { COPILOT_PROVIDER_BASE_URL: "http://127.0.0.1:1/v1" },
     ];
     for (const source of sources) {
-      const { adapter } = makeAdapter({ baseEnv: { PATH: bin, FAKE_COPILOT_DIR: dir, ...source } });
+      const { adapter } = makeAdapter({ baseEnv: { PATH: bin, FAKE_COPILOT_DIR: scratch.root, ...source } });
       expect((await adapter.startSession(startParams(), signal)).id).toBe("");
     }
   });
 
   test("without a token it asks `gh auth status`, and fails naming every way to authenticate", async () => {
     const signal = new AbortController().signal;
-    const bare = { PATH: bin, FAKE_COPILOT_DIR: dir, GH_TOKEN: "   " };
+    const bare = { PATH: bin, FAKE_COPILOT_DIR: scratch.root, GH_TOKEN: "   " };
     const err = await startFailure(
       makeAdapter({ baseEnv: bare }).adapter.startSession(startParams(), signal),
     );
@@ -215,7 +188,7 @@ describe("copilot-cli runTurn", () => {
 
   test("without a result line the next turn continues the latest conversation until an id is learned", async () => {
     const { adapter } = makeAdapter();
-    writeFileSync(join(dir, "mode"), "noid");
+    writeFileSync(scratch.path("mode"), "noid");
     const session = await adapter.startSession(startParams(), new AbortController().signal);
     const first = await turn(adapter, session);
     expect(first.outcome.error).toBeUndefined();
@@ -224,7 +197,7 @@ describe("copilot-cli runTurn", () => {
     await turn(adapter, session);
 
     // The CLI reports ids again: the continued conversation's id is learned and resumed.
-    rmSync(join(dir, "mode"));
+    rmSync(scratch.path("mode"));
     const third = await turn(adapter, session);
     expect(third.outcome.result.sessionId).toBe("sess-1");
     await turn(adapter, session);
@@ -259,12 +232,12 @@ describe("copilot-cli runTurn", () => {
       settings: { env_passthrough: ["SORTIE_KEEP"] },
     });
     const session = await adapter.startSession(
-      startParams({ env: { SORTIE_ISSUE_ID: "1", HOME: join(dir, "agent-home") } }),
+      startParams({ env: { SORTIE_ISSUE_ID: "1", HOME: scratch.path("agent-home") } }),
       new AbortController().signal,
     );
     await turn(adapter, session);
-    const seen = readEnvDump(readFileSync(join(dir, "env.dump"), "utf8"));
-    expect(seen.HOME).toBe(join(dir, "agent-home"));
+    const seen = readEnvDump(readFileSync(scratch.path("env.dump"), "utf8"));
+    expect(seen.HOME).toBe(scratch.path("agent-home"));
     expect(seen.SORTIE_ISSUE_ID).toBe("1");
     expect(seen.SORTIE_KEEP).toBe("yes");
     expect(seen.SORTIE_TRACKER_API_KEY).toBeUndefined();
@@ -288,9 +261,9 @@ describe("copilot-cli runTurn", () => {
   });
 
   test("exit 0 without any output fails the turn; exit 127 means the binary vanished", async () => {
-    writeFileSync(join(dir, "empty"), "");
+    writeFileSync(scratch.path("empty"), "");
     const quiet = makeAdapter({
-      baseEnv: env({ FAKE_COPILOT_MODE: "replay", FAKE_COPILOT_STDOUT: join(dir, "empty") }),
+      baseEnv: env({ FAKE_COPILOT_MODE: "replay", FAKE_COPILOT_STDOUT: scratch.path("empty") }),
     }).adapter;
     const session = await quiet.startSession(startParams(), new AbortController().signal);
     const { outcome } = await turn(quiet, session);
@@ -300,7 +273,7 @@ describe("copilot-cli runTurn", () => {
     const vanished = makeAdapter({
       baseEnv: env({
         FAKE_COPILOT_MODE: "replay",
-        FAKE_COPILOT_STDOUT: join(dir, "empty"),
+        FAKE_COPILOT_STDOUT: scratch.path("empty"),
         FAKE_COPILOT_EXIT: "127",
       }),
     }).adapter;

@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { OpenCodeAdapter } from "../../../../src/agents/opencode/index.ts";
 import type { Session, StartSessionParams } from "../../../../src/domain/agent.ts";
@@ -10,63 +9,44 @@ import {
   sessionParams,
   startFailure,
 } from "../../../fakes/agent-cli/adapter-session.ts";
-import { readEnvDump, readNulList } from "../../../fakes/agent-cli/fake-cli.ts";
+import { readArgvLog, readEnvDump } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
-import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
+import { useScratch } from "../../../fakes/agent-cli/scratch.ts";
 import { waitFor } from "../../../fakes/agent-cli/wait.ts";
 
 const FAKE_OPENCODE = resolve(import.meta.dir, "fake-opencode.sh");
 const FIXTURES = resolve(import.meta.dir, "../../../fixtures");
 
-let dir: string;
-let workspace: string;
-let adapters: OpenCodeAdapter[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "sortie-opencode-"));
-  workspace = join(dir, "ws");
-  mkdirSync(workspace);
-  adapters = [];
-});
-afterEach(async () => {
-  for (const a of adapters) await a.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const scratch = useScratch("sortie-opencode-");
 
 function makeAdapter(
   options: { settings?: Record<string, unknown>; baseEnv?: Record<string, string>; command?: string } = {},
 ) {
-  const log = recordingLogger();
   const config = adapterConfig("opencode", options.command ?? FAKE_OPENCODE, options.settings);
-  const baseEnv = options.baseEnv ?? { PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_OPENCODE_DIR: dir };
-  const adapter = new OpenCodeAdapter(config, { logger: log.logger, baseEnv });
-  adapters.push(adapter);
-  return { adapter, log };
+  const baseEnv = options.baseEnv ?? {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    FAKE_OPENCODE_DIR: scratch.root,
+  };
+  return scratch.adapter((logger) => new OpenCodeAdapter(config, { logger, baseEnv }));
 }
 
 function startParams(overrides: Partial<StartSessionParams> = {}, readTimeoutMs = 5000): StartSessionParams {
-  return sessionParams({ kind: "opencode", workspace, readTimeoutMs }, overrides);
+  return sessionParams({ kind: "opencode", workspace: scratch.workspace, readTimeoutMs }, overrides);
 }
 
 function turn(adapter: OpenCodeAdapter, session: Session, signal?: AbortSignal) {
   return runAgentTurn(adapter, session, { signal });
 }
 
-function invocations(): string[][] {
-  if (!existsSync(join(dir, "argv.log"))) return [];
-  return readFileSync(join(dir, "argv.log"), "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map(readNulList);
-}
+const invocations = () => readArgvLog(scratch.path("argv.log"));
 
 const sessionFlag = (argv: string[]) =>
   argv.includes("--session") ? argv[argv.indexOf("--session") + 1] : "";
-const mode = (m: string) => writeFileSync(join(dir, "mode"), m);
+const mode = (m: string) => writeFileSync(scratch.path("mode"), m);
 const replayFixture = (rel: string, exit = 0) => {
   mode("replay");
-  writeFileSync(join(dir, "stdout"), readFileSync(join(FIXTURES, rel), "utf8"));
-  writeFileSync(join(dir, "exit"), String(exit));
+  writeFileSync(scratch.path("stdout"), readFileSync(join(FIXTURES, rel), "utf8"));
+  writeFileSync(scratch.path("exit"), String(exit));
 };
 
 const usage = (n: number) => ({
@@ -89,13 +69,13 @@ describe("opencode startSession", () => {
   test("rejects a missing binary, a missing workspace and ssh mode", async () => {
     const signal = new AbortController().signal;
     const failure = startFailure;
-    const missing = makeAdapter({ command: "opencode", baseEnv: { PATH: dir } }).adapter;
+    const missing = makeAdapter({ command: "opencode", baseEnv: { PATH: scratch.root } }).adapter;
     expect((await failure(missing.startSession(startParams(), signal))).message).toBe(
       'agent command "opencode" not found',
     );
     const { adapter } = makeAdapter();
     expect(
-      (await failure(adapter.startSession(startParams({ workspacePath: join(dir, "no") }), signal))).kind,
+      (await failure(adapter.startSession(startParams({ workspacePath: scratch.path("no") }), signal))).kind,
     ).toBe("invalid_workspace_cwd");
     expect((await failure(adapter.startSession(startParams({ sshHost: "h" }), signal))).kind).toBe(
       "agent_not_found",
@@ -173,19 +153,19 @@ describe("opencode runTurn", () => {
       settings: { denied_tools: ["webfetch"], disable_autocompact: false },
       baseEnv: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
-        FAKE_OPENCODE_DIR: dir,
+        FAKE_OPENCODE_DIR: scratch.root,
         OPENCODE_AUTO_SHARE: "true",
         SORTIE_JIRA_API_KEY: "secret",
       },
     });
     const session = await adapter.startSession(
-      startParams({ env: { SORTIE_ISSUE_IDENTIFIER: "PROJ-1", HOME: join(dir, "agent-home") } }),
+      startParams({ env: { SORTIE_ISSUE_IDENTIFIER: "PROJ-1", HOME: scratch.path("agent-home") } }),
       new AbortController().signal,
     );
     await turn(adapter, session);
-    const seen = readEnvDump(readFileSync(join(dir, "env.dump"), "utf8"));
+    const seen = readEnvDump(readFileSync(scratch.path("env.dump"), "utf8"));
     expect(seen).toMatchObject({
-      HOME: join(dir, "agent-home"),
+      HOME: scratch.path("agent-home"),
       SORTIE_ISSUE_IDENTIFIER: "PROJ-1",
       OPENCODE_AUTO_SHARE: "false",
       OPENCODE_DISABLE_AUTOCOMPACT: "false",
@@ -199,7 +179,7 @@ describe("opencode runTurn", () => {
       "--format",
       "json",
       "--dir",
-      workspace,
+      scratch.workspace,
       "--dangerously-skip-permissions",
       "--",
       "do the work",
@@ -236,8 +216,8 @@ describe("opencode runTurn", () => {
     const { adapter, log } = makeAdapter();
     const session = await adapter.startSession(startParams(), new AbortController().signal);
     mode("replay");
-    writeFileSync(join(dir, "stdout"), "");
-    writeFileSync(join(dir, "exit"), "3");
+    writeFileSync(scratch.path("stdout"), "");
+    writeFileSync(scratch.path("exit"), "3");
     const none = await turn(adapter, session);
     expect(none.outcome.result.exitReason).toBe("turn_ended_with_error");
     expect(none.outcome.error?.kind).toBe("port_exit");
@@ -255,8 +235,8 @@ describe("opencode runTurn", () => {
     expect(late.outcome.result.usage.inputTokens).toBe(14406);
 
     mode("replay");
-    writeFileSync(join(dir, "exit"), "127");
-    writeFileSync(join(dir, "stdout"), "");
+    writeFileSync(scratch.path("exit"), "127");
+    writeFileSync(scratch.path("stdout"), "");
     expect((await turn(adapter, session)).outcome.error?.kind).toBe("agent_not_found");
     expect(log.find("warn", "agent stderr")).toEqual([]);
   });
@@ -294,7 +274,7 @@ describe("opencode runTurn", () => {
     const session = await adapter.startSession(startParams(), new AbortController().signal);
     const ctl = new AbortController();
     const running = turn(adapter, session, ctl.signal);
-    await waitFor(() => invocations().length === 1 && existsSync(join(dir, "session-ses_1")), {
+    await waitFor(() => invocations().length === 1 && existsSync(scratch.path("session-ses_1")), {
       what: "the fake to start",
     });
     ctl.abort(new DOMException("The operation timed out.", "TimeoutError"));
@@ -355,7 +335,7 @@ describe("opencode runTurn", () => {
   test("without step usage the turn's usage comes from the session export", async () => {
     mode("nousage");
     writeFileSync(
-      join(dir, "export.json"),
+      scratch.path("export.json"),
       readFileSync(join(FIXTURES, "agent-opencode/export_usage.json"), "utf8").replaceAll(
         "ses_abc123",
         "ses_1",
@@ -390,7 +370,7 @@ describe("opencode runTurn", () => {
   test("an export without token counts leaves the usage unknown and says so", async () => {
     mode("nousage");
     writeFileSync(
-      join(dir, "export.json"),
+      scratch.path("export.json"),
       readFileSync(join(FIXTURES, "agent-opencode/export_usage_missing_tokens.json"), "utf8").replaceAll(
         "ses_abc123",
         "ses_1",
