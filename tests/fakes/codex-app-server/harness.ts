@@ -1,8 +1,6 @@
-// Test harness for the codex adapter against the scripted fake app-server: a temp workspace, a
-// scenario, an adapter with a recording logger, and helpers to run turns and read the client log.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// Test harness for the codex adapter against the scripted fake app-server: a temp workspace per
+// test, a scenario, an adapter with a recording logger, and helpers to run turns and read the
+// client log.
 import { CodexAdapter, type CodexDeps } from "../../../src/agents/codex/index.ts";
 import type { AgentEvent, Session, StartSessionParams } from "../../../src/domain/agent.ts";
 import {
@@ -13,8 +11,10 @@ import {
   testIssue,
 } from "../agent-cli/adapter-session.ts";
 import { type RecordingLogger, recordingLogger } from "../agent-cli/recording-logger.ts";
+import { useScratch } from "../agent-cli/scratch.ts";
 import {
   fakeAppServerCommand,
+  handshakeReplies,
   type LoggedMessage,
   readClientLog,
   type Scenario,
@@ -22,27 +22,27 @@ import {
 } from "./scenario.ts";
 
 export interface Harness {
-  dir: string;
-  workspace: string;
-  logPath: string;
-  adapters: CodexAdapter[];
-  cleanup(): Promise<void>;
+  readonly dir: string;
+  readonly workspace: string;
+  readonly logPath: string;
+  /** Closes the adapter after the test. */
+  closeAfter(adapter: CodexAdapter): CodexAdapter;
 }
 
-export function createHarness(): Harness {
-  const dir = mkdtempSync(join(tmpdir(), "sortie-codex-"));
-  const workspace = join(dir, "ws");
-  mkdirSync(workspace);
-  const adapters: CodexAdapter[] = [];
+/** Call at the top of a test file: each test gets a fresh temp dir, cleaned up after it. */
+export function useHarness(): Harness {
+  const scratch = useScratch("sortie-codex-");
   return {
-    dir,
-    workspace,
-    logPath: join(dir, "client.jsonl"),
-    adapters,
-    async cleanup() {
-      for (const a of adapters) await a.close();
-      rmSync(dir, { recursive: true, force: true });
+    get dir() {
+      return scratch.root;
     },
+    get workspace() {
+      return scratch.workspace;
+    },
+    get logPath() {
+      return scratch.path("client.jsonl");
+    },
+    closeAfter: (adapter) => scratch.closeAfter(adapter),
   };
 }
 
@@ -52,17 +52,15 @@ export interface AdapterSetup {
   command: string;
 }
 
-export function makeAdapter(
-  h: Harness,
-  scenario: Scenario,
-  options: {
-    codexOptions?: Record<string, unknown>;
-    env?: Record<string, string>;
-    deps?: Partial<CodexDeps>;
-    readTimeoutMs?: number;
-    scenarioName?: string;
-  } = {},
-): AdapterSetup {
+export interface AdapterOptions {
+  codexOptions?: Record<string, unknown>;
+  env?: Record<string, string>;
+  deps?: Partial<CodexDeps>;
+  readTimeoutMs?: number;
+  scenarioName?: string;
+}
+
+export function makeAdapter(h: Harness, scenario: Scenario, options: AdapterOptions = {}): AdapterSetup {
   const scenarioPath = writeScenario(h.dir, scenario, options.scenarioName);
   const log = recordingLogger();
   const command = fakeAppServerCommand();
@@ -79,12 +77,22 @@ export function makeAdapter(
     },
     ...options.deps,
   });
-  h.adapters.push(adapter);
-  return { adapter, log, command };
+  return { adapter: h.closeAfter(adapter), log, command };
 }
 
 export function startParams(h: Harness, overrides: Partial<StartSessionParams> = {}): StartSessionParams {
   return sessionParams({ kind: "codex", workspace: h.workspace }, overrides);
+}
+
+/** An adapter whose server answers the handshake and then `replies`, with a session started on it. */
+export async function startedSession(
+  h: Harness,
+  replies: Scenario["replies"],
+  options: AdapterOptions = {},
+): Promise<AdapterSetup & { session: Session }> {
+  const setup = makeAdapter(h, { replies: { ...handshakeReplies(), ...replies } }, options);
+  const session = await setup.adapter.startSession(startParams(h), new AbortController().signal);
+  return { ...setup, session };
 }
 
 export const issue = testIssue;

@@ -13,6 +13,7 @@ import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { AGENT_CLI_CACHE, agentCliBin, PINNED_COPILOT } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { useRealCli } from "../../fakes/agent-cli/real-cli.ts";
+import { UNKNOWN_TOKENS } from "../../fakes/agent-cli/token-usage.ts";
 import { waitFor } from "../../fakes/agent-cli/wait.ts";
 import { FAKE_MODEL, type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
 
@@ -40,14 +41,6 @@ const ARGV_RECORDER = resolve(import.meta.dir, "../../fakes/agent-cli/argv-recor
 
 const TEST_TIMEOUT_MS = 90_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const UNKNOWN_TOKENS = {
-  inputTokens: null,
-  outputTokens: null,
-  totalTokens: null,
-  cacheReadTokens: null,
-  cacheWriteTokens: null,
-  costUsd: null,
-};
 
 let fake: FakeOpenAI;
 

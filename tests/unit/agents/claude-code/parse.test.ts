@@ -1,21 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { finalizeClaudeTurn } from "../../../../src/agents/claude-code/finalize.ts";
 import { ClaudeStreamParser } from "../../../../src/agents/claude-code/parse.ts";
-import { eventEmitter } from "../../../../src/agents/events.ts";
 import { emptyUsage } from "../../../../src/agents/process/usage.ts";
 import type { AgentEvent, TokenUsage } from "../../../../src/domain/agent.ts";
 import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
-
-const FIXTURES = resolve(import.meta.dir, "../../../fixtures");
-
-/** Fixture lines as the CLI prints them: `.json` files are one pretty-printed object. */
-function fixtureLines(rel: string): string[] {
-  const text = readFileSync(join(FIXTURES, rel), "utf8");
-  if (rel.endsWith(".json")) return [JSON.stringify(JSON.parse(text))];
-  return text.split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
-}
+import { brief, collectedEvents, fixtureLines, tokenEvents } from "../../../fakes/agent-cli/stream-replay.ts";
+import { tokenUsage } from "../../../fakes/agent-cli/token-usage.ts";
 
 interface Replay {
   events: AgentEvent[];
@@ -24,13 +14,8 @@ interface Replay {
 }
 
 function replay(lines: string[], base: TokenUsage = emptyUsage(), exitCode = 0): Replay {
-  const events: AgentEvent[] = [];
+  const { events, emit } = collectedEvents("4242");
   const log = recordingLogger();
-  const emit = eventEmitter(
-    (e) => events.push(e),
-    () => new Date(0),
-    () => "4242",
-  );
   const parser = new ClaudeStreamParser({ emit, base, sessionId: "start-id", logger: log.logger });
   for (const line of lines) parser.handleLine(line);
   parser.emitEstimatedUsage();
@@ -42,26 +27,6 @@ function replay(lines: string[], base: TokenUsage = emptyUsage(), exitCode = 0):
     });
   }
   return { events, parser, log };
-}
-
-const brief = (events: AgentEvent[]) => events.map((e) => [e.type, e.message]);
-const tokenEvents = (events: AgentEvent[]) => events.filter((e) => e.type === "token_usage");
-
-function usage(
-  input: number,
-  output: number,
-  cacheRead: number | null,
-  cacheWrite: number | null,
-  cost: number | null,
-) {
-  return {
-    inputTokens: input,
-    outputTokens: output,
-    totalTokens: input + output,
-    cacheReadTokens: cacheRead,
-    cacheWriteTokens: cacheWrite,
-    costUsd: cost,
-  };
 }
 
 describe("Claude stream parsing of the recorded fixtures", () => {
@@ -80,14 +45,10 @@ describe("Claude stream parsing of the recorded fixtures", () => {
 
   test("assistant_message.json: start snapshot is only a fallback estimate, summary names the tool", () => {
     const lines = fixtureLines("agent-claude/assistant_message.json");
-    const events: AgentEvent[] = [];
+    const { events, emit } = collectedEvents();
     const log = recordingLogger();
     const parser = new ClaudeStreamParser({
-      emit: eventEmitter(
-        (e) => events.push(e),
-        () => new Date(0),
-        () => "",
-      ),
+      emit,
       base: emptyUsage(),
       sessionId: "s",
       logger: log.logger,
@@ -97,12 +58,12 @@ describe("Claude stream parsing of the recorded fixtures", () => {
       ["notification", "I'll analyze the codebase and implement the requested changes. [tool: Read]"],
     ]);
     expect(parser.model).toBe("claude-sonnet-4-20250514");
-    expect(parser.turnUsage()).toEqual(usage(12500, 350, 8000, 1500, null));
+    expect(parser.turnUsage()).toEqual(tokenUsage(12500, 350, 8000, 1500, null));
     // Without a result line the estimate is reported once, and logged.
     parser.emitEstimatedUsage();
     expect(tokenEvents(events)).toEqual([
       expect.objectContaining({
-        usage: usage(12500, 350, 8000, 1500, null),
+        usage: tokenUsage(12500, 350, 8000, 1500, null),
         requests: 1,
         model: "claude-sonnet-4-20250514",
       }),
@@ -145,7 +106,11 @@ describe("Claude stream parsing of the recorded fixtures", () => {
       message: "bash: command not found: foobar",
     });
     expect(tokenEvents(events)).toEqual([
-      expect.objectContaining({ usage: usage(300, 50, null, null, 0.001), requests: 2, apiDurationMs: 800 }),
+      expect.objectContaining({
+        usage: tokenUsage(300, 50, null, null, 0.001),
+        requests: 2,
+        apiDurationMs: 800,
+      }),
     ]);
     expect(brief(events).at(-1)).toEqual(["turn_completed", "The command failed."]);
   });
@@ -168,7 +133,7 @@ describe("Claude stream parsing of the recorded fixtures", () => {
     ]);
     expect(tokenEvents(events)).toEqual([
       expect.objectContaining({
-        usage: usage(6000, 230, null, null, 0.005),
+        usage: tokenUsage(6000, 230, null, null, 0.005),
         requests: 3,
         apiDurationMs: 5000,
       }),
@@ -180,7 +145,7 @@ describe("Claude stream parsing of the recorded fixtures", () => {
     const { events } = replay(fixtureLines("agent-claude/tool_use_result_user_event.jsonl"));
     expect(events.filter((e) => e.type === "tool_result").map((e) => e.toolName)).toEqual(["Read"]);
     expect(tokenEvents(events)).toEqual([
-      expect.objectContaining({ usage: usage(1300, 50, null, null, 0.002), requests: 2 }),
+      expect.objectContaining({ usage: tokenUsage(1300, 50, null, null, 0.002), requests: 2 }),
     ]);
   });
 
@@ -195,7 +160,7 @@ describe("Claude stream parsing of the recorded fixtures", () => {
       ["turn_completed", "Done. The changes have been applied."],
     ]);
     expect(tokenEvents(events)[0]).toMatchObject({
-      usage: usage(6000, 300, 4000, 500, 0.01),
+      usage: tokenUsage(6000, 300, 4000, 500, 0.01),
       requests: 3,
       apiDurationMs: 12000,
       model: "claude-sonnet-4-20250514",
@@ -208,7 +173,7 @@ describe("Claude stream parsing of the recorded fixtures", () => {
     const { events } = replay(fixtureLines("agent-claude/result_success.json"));
     expect(tokenEvents(events)).toEqual([
       expect.objectContaining({
-        usage: usage(15000, 3200, 8000, 2000, 0.0234),
+        usage: tokenUsage(15000, 3200, 8000, 2000, 0.0234),
         apiDurationMs: 38000,
         requests: 1,
       }),
@@ -279,7 +244,7 @@ describe("Claude stream parsing of the recorded fixtures", () => {
       ["turn_completed", expect.stringMatching(/^Done. Tool said: File created successfully/)],
     ]);
     expect(tokenEvents(first.events)[0]).toMatchObject({
-      usage: usage(9129, 115, 0, 0, 0.038815999999999996),
+      usage: tokenUsage(9129, 115, 0, 0, 0.038815999999999996),
       requests: 2,
       model: "claude-opus-5-5",
       apiDurationMs: 241,
@@ -290,7 +255,7 @@ describe("Claude stream parsing of the recorded fixtures", () => {
     expect(second.events.filter((e) => e.type === "tool_result").map((e) => e.toolName)).toEqual(["Bash"]);
     // Counters add up across the session; cost is the CLI's own cumulative figure.
     expect(tokenEvents(second.events)[0]).toMatchObject({
-      usage: usage(9129 + 9478, 115 + 92, 0, 0, 0.078568),
+      usage: tokenUsage(9129 + 9478, 115 + 92, 0, 0, 0.078568),
       requests: 2,
     });
     expect(second.parser.sessionId).toBe("7d7a303c-aa58-4c5a-85ed-ff128c547e5a");
@@ -305,7 +270,11 @@ describe("Claude stream parsing of the recorded fixtures", () => {
     expect(events.filter((e) => e.type === "notification" && e.message === "")).toHaveLength(11);
     expect(events.find((e) => e.type === "notification" && e.message === "system/status")).toBeDefined();
     expect(tokenEvents(events)).toEqual([
-      expect.objectContaining({ usage: usage(4507, 22, 0, 0, 0.018468), requests: 1, apiDurationMs: 82 }),
+      expect.objectContaining({
+        usage: tokenUsage(4507, 22, 0, 0, 0.018468),
+        requests: 1,
+        apiDurationMs: 82,
+      }),
     ]);
     expect(brief(events).at(-1)).toEqual(["turn_completed", "Hello from the fake Anthropic server."]);
   });
@@ -325,7 +294,7 @@ describe("Claude parsing edge cases", () => {
       });
     const { events, parser } = replay([line("a"), line("b")]);
     expect(parser.requests).toBe(1);
-    expect(tokenEvents(events)[0]).toMatchObject({ usage: usage(10, 1, null, null, null), requests: 1 });
+    expect(tokenEvents(events)[0]).toMatchObject({ usage: tokenUsage(10, 1, null, null, null), requests: 1 });
     expect(brief(events).at(-1)).toEqual(["turn_completed", ""]);
   });
 
@@ -387,14 +356,10 @@ describe("Claude parsing edge cases", () => {
       usage: { input_tokens: 0, output_tokens: 0 },
       errors: ["No conversation found with session ID: 99999999-2222-4333-8444-555555555555"],
     });
-    const events: AgentEvent[] = [];
+    const { events, emit } = collectedEvents();
     const log = recordingLogger();
     const parser = new ClaudeStreamParser({
-      emit: eventEmitter(
-        (e) => events.push(e),
-        () => new Date(0),
-        () => "",
-      ),
+      emit,
       base: emptyUsage(),
       sessionId: "s",
       logger: log.logger,

@@ -1,16 +1,10 @@
 // Replays the recorded real-CLI run (`codex exec --json`, two turns on one thread) through the
 // adapter, translated to the app-server traffic the same turns produce.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { translateExecTranscript } from "../../../fakes/codex-app-server/exec-transcript.ts";
-import {
-  createHarness,
-  type Harness,
-  makeAdapter,
-  runTurn,
-  startParams,
-} from "../../../fakes/codex-app-server/harness.ts";
+import { makeAdapter, runTurn, startParams, useHarness } from "../../../fakes/codex-app-server/harness.ts";
 import { fixtureLines } from "../../../fakes/codex-app-server/scenario.ts";
 
 const TRANSCRIPT = readFileSync(
@@ -18,13 +12,7 @@ const TRANSCRIPT = readFileSync(
   "utf8",
 );
 
-let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(async () => {
-  await h.cleanup();
-});
+const h = useHarness();
 
 const handshake = {
   initialize: [fixtureLines("initialize_response.jsonl")],

@@ -1,25 +1,18 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { SortieError } from "../../../../src/domain/errors.ts";
 import { livingGroupMembers, livingProcessesMatching } from "../../../fakes/agent-cli/process-scan.ts";
 import { waitFor } from "../../../fakes/agent-cli/wait.ts";
 import {
   clientRequests,
-  createHarness,
-  type Harness,
   makeAdapter,
   runTurn,
   startParams,
+  useHarness,
 } from "../../../fakes/codex-app-server/harness.ts";
 import { FAKE_APP_SERVER, fixtureLines, handshakeReplies } from "../../../fakes/codex-app-server/scenario.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(async () => {
-  await h.cleanup();
-});
+const h = useHarness();
 
 async function startError(promise: Promise<unknown>): Promise<SortieError> {
   try {

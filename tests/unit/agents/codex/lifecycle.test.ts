@@ -1,24 +1,20 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
+import { tokenUsage as sortieUsage } from "../../../fakes/agent-cli/token-usage.ts";
 import { waitFor } from "../../../fakes/agent-cli/wait.ts";
 import {
+  type AdapterOptions,
   clientRequests,
-  createHarness,
   eventShapes,
-  type Harness,
   makeAdapter,
   runTurn,
+  startedSession,
   startParams,
+  useHarness,
 } from "../../../fakes/codex-app-server/harness.ts";
 import { handshakeReplies, type Scenario, type Step } from "../../../fakes/codex-app-server/scenario.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(async () => {
-  await h.cleanup();
-});
+const h = useHarness();
 
 const THREAD = "thread-abc-123";
 const turnStarted = (turnId: string): Step[] => [
@@ -50,20 +46,11 @@ function breakdown([input, cached, output]: [number, number, number]) {
     reasoningOutputTokens: 0,
   };
 }
-const usage = (input: number, output: number, cacheRead: number) => ({
-  inputTokens: input,
-  outputTokens: output,
-  totalTokens: input + output,
-  cacheReadTokens: cacheRead,
-  cacheWriteTokens: 0,
-  costUsd: null,
-});
+const usage = (input: number, output: number, cacheRead: number) =>
+  sortieUsage(input, output, cacheRead, 0, null);
 
-async function sessionWith(replies: Scenario["replies"], options: Parameters<typeof makeAdapter>[2] = {}) {
-  const setup = makeAdapter(h, { replies: { ...handshakeReplies(), ...replies } }, options);
-  const session = await setup.adapter.startSession(startParams(h), new AbortController().signal);
-  return { ...setup, session };
-}
+const sessionWith = (replies: Scenario["replies"], options: AdapterOptions = {}) =>
+  startedSession(h, replies, options);
 
 describe("codex turn lifecycle", () => {
   test("token totals from thread/tokenUsage/updated are session-cumulative across turns, repeats not counted", async () => {

@@ -1,17 +1,17 @@
 // Replays a conversation recorded with the real codex 0.171.0 app-server (driven against the fake
 // Responses API): an approval-gated shell command, then a call of sortie's dynamic tool.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DynamicTool } from "../../../../src/agents/codex/index.ts";
+import { tokenUsage } from "../../../fakes/agent-cli/token-usage.ts";
 import {
   clientReply,
   clientRequests,
-  createHarness,
-  type Harness,
   makeAdapter,
   runTurn,
   startParams,
+  useHarness,
 } from "../../../fakes/codex-app-server/harness.ts";
 import { readRecordedSession } from "../../../fakes/codex-app-server/recorded-session.ts";
 
@@ -19,13 +19,7 @@ const recorded = readRecordedSession(
   readFileSync(resolve(import.meta.dir, "../../../fixtures/real-cli/codex-app-server-session.jsonl"), "utf8"),
 );
 
-let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(async () => {
-  await h.cleanup();
-});
+const h = useHarness();
 
 const TOOL_OUTPUT = '{"success":true,"data":{"state":"In Progress"}}';
 const trackerApi: DynamicTool = {
@@ -35,14 +29,8 @@ const trackerApi: DynamicTool = {
   execute: async () => ({ success: true, output: TOOL_OUTPUT }),
 };
 
-const usage = (input: number, output: number, cacheRead: number) => ({
-  inputTokens: input,
-  outputTokens: output,
-  totalTokens: input + output,
-  cacheReadTokens: cacheRead,
-  cacheWriteTokens: 0,
-  costUsd: null,
-});
+const usage = (input: number, output: number, cacheRead: number) =>
+  tokenUsage(input, output, cacheRead, 0, null);
 
 describe("a recorded real codex app-server session replayed through the adapter", () => {
   test("sends what the recording's client sent and answers the server's requests the same way", async () => {

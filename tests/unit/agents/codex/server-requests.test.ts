@@ -1,24 +1,17 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { DynamicTool } from "../../../../src/agents/codex/index.ts";
 import { waitFor } from "../../../fakes/agent-cli/wait.ts";
 import {
+  type AdapterOptions,
   clientReply,
   clientRequests,
-  createHarness,
-  type Harness,
-  makeAdapter,
   runTurn,
-  startParams,
+  startedSession,
+  useHarness,
 } from "../../../fakes/codex-app-server/harness.ts";
-import { handshakeReplies, type Step } from "../../../fakes/codex-app-server/scenario.ts";
+import type { Step } from "../../../fakes/codex-app-server/scenario.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(async () => {
-  await h.cleanup();
-});
+const h = useHarness();
 
 const TURN_ID = "turn-9";
 const started = [
@@ -32,21 +25,12 @@ function serverRequest(id: number, method: string, params: Record<string, unknow
   return JSON.stringify({ id, method, params: { threadId: "thread-abc-123", turnId: TURN_ID, ...params } });
 }
 
-async function sessionWith(turn: Step[], options: Parameters<typeof makeAdapter>[2] = {}) {
-  const setup = makeAdapter(
+const sessionWith = (turn: Step[], options: AdapterOptions = {}) =>
+  startedSession(
     h,
-    {
-      replies: {
-        ...handshakeReplies(),
-        "turn/start": [turn],
-        "turn/interrupt": [['{"id":0,"result":{}}', interrupted]],
-      },
-    },
+    { "turn/start": [turn], "turn/interrupt": [['{"id":0,"result":{}}', interrupted]] },
     options,
   );
-  const session = await setup.adapter.startSession(startParams(h), new AbortController().signal);
-  return { ...setup, session };
-}
 
 function tool(
   name: string,

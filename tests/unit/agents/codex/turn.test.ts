@@ -1,41 +1,24 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { tokenUsage } from "../../../fakes/agent-cli/token-usage.ts";
 import {
+  type AdapterOptions,
   clientReply,
   clientRequests,
-  createHarness,
   eventShapes,
-  type Harness,
-  makeAdapter,
   runTurn,
-  startParams,
+  startedSession,
+  useHarness,
 } from "../../../fakes/codex-app-server/harness.ts";
-import { fixtureLines, handshakeReplies, type Step } from "../../../fakes/codex-app-server/scenario.ts";
+import { fixtureLines, type Step } from "../../../fakes/codex-app-server/scenario.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(async () => {
-  await h.cleanup();
-});
-
-const signal = () => new AbortController().signal;
+const h = useHarness();
 
 /** A session whose turn/start requests answer with these scripts, in order. */
-async function sessionWith(turns: Step[][], options: Parameters<typeof makeAdapter>[2] = {}) {
-  const setup = makeAdapter(h, { replies: { ...handshakeReplies(), "turn/start": turns } }, options);
-  const session = await setup.adapter.startSession(startParams(h), signal());
-  return { ...setup, session };
-}
+const sessionWith = (turns: Step[][], options: AdapterOptions = {}) =>
+  startedSession(h, { "turn/start": turns }, options);
 
-const usage = (input: number, output: number, cacheRead: number) => ({
-  inputTokens: input,
-  outputTokens: output,
-  totalTokens: input + output,
-  cacheReadTokens: cacheRead,
-  cacheWriteTokens: null,
-  costUsd: null,
-});
+const usage = (input: number, output: number, cacheRead: number) =>
+  tokenUsage(input, output, cacheRead, null, null);
 
 describe("codex turns replayed from recorded streams", () => {
   test("a successful turn announces the session, reports its usage and completes", async () => {

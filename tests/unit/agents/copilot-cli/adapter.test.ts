@@ -13,6 +13,7 @@ import {
 import { readArgvLog, readEnvDump } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
 import { useScratch } from "../../../fakes/agent-cli/scratch.ts";
+import { UNKNOWN_TOKENS } from "../../../fakes/agent-cli/token-usage.ts";
 import { waitFor } from "../../../fakes/agent-cli/wait.ts";
 
 const FAKE_COPILOT = resolve(import.meta.dir, "fake-copilot.sh");
@@ -59,15 +60,6 @@ const invocations = () => readArgvLog(scratch.path("argv.log"));
 
 const resumeFlags = (argv: string[]) =>
   argv.flatMap((a, i) => (a === "--continue" ? [a] : a === "--resume" ? [a, argv[i + 1] ?? ""] : []));
-
-const UNKNOWN_TOKENS = {
-  inputTokens: null,
-  outputTokens: null,
-  totalTokens: null,
-  cacheReadTokens: null,
-  cacheWriteTokens: null,
-  costUsd: null,
-};
 
 describe("copilot-cli startSession", () => {
   test("a fresh session has no id yet; a continuation keeps the given one", async () => {

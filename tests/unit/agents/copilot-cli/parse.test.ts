@@ -1,21 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { CopilotAccounting } from "../../../../src/agents/copilot-cli/accounting.ts";
 import { finalizeCopilotTurn } from "../../../../src/agents/copilot-cli/finalize.ts";
 import { CopilotStreamParser, stderrShowsStaleSession } from "../../../../src/agents/copilot-cli/parse.ts";
-import { eventEmitter } from "../../../../src/agents/events.ts";
 import type { FinalizeDecision } from "../../../../src/agents/process/fork-turn.ts";
 import { emptyUsage } from "../../../../src/agents/process/usage.ts";
 import type { AgentEvent, TokenUsage } from "../../../../src/domain/agent.ts";
 import { recordingLogger } from "../../../fakes/agent-cli/recording-logger.ts";
-
-const FIXTURES = resolve(import.meta.dir, "../../../fixtures");
-
-function fixtureLines(rel: string): string[] {
-  const text = readFileSync(join(FIXTURES, rel), "utf8");
-  return text.split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
-}
+import { collectedEvents, fixtureLines, tokenEvents } from "../../../fakes/agent-cli/stream-replay.ts";
+import { UNKNOWN_TOKENS } from "../../../fakes/agent-cli/token-usage.ts";
 
 interface Replay {
   events: AgentEvent[];
@@ -28,13 +20,8 @@ function replay(
   lines: readonly string[],
   options: { exitCode?: number; base?: TokenUsage; accounting?: CopilotAccounting; stderr?: string[] } = {},
 ): Replay {
-  const events: AgentEvent[] = [];
+  const { events, emit } = collectedEvents("4242");
   const log = recordingLogger();
-  const emit = eventEmitter(
-    (e) => events.push(e),
-    () => new Date(0),
-    () => "4242",
-  );
   const parser = new CopilotStreamParser({
     emit,
     base: options.base ?? emptyUsage(),
@@ -54,16 +41,6 @@ const brief = (events: AgentEvent[]) =>
   events.filter((e) => !(e.type === "notification" && e.message === "")).map((e) => [e.type, e.message]);
 const heartbeats = (events: AgentEvent[]) =>
   events.filter((e) => e.type === "notification" && e.message === "").length;
-const tokenEvents = (events: AgentEvent[]) => events.filter((e) => e.type === "token_usage");
-
-const UNKNOWN_TOKENS = {
-  inputTokens: null,
-  outputTokens: null,
-  totalTokens: null,
-  cacheReadTokens: null,
-  cacheWriteTokens: null,
-  costUsd: null,
-};
 
 describe("copilot stream parser on the recorded fixtures", () => {
   test("simple_session: session bookkeeping is quiet, output tokens of an older CLI, a completed turn", () => {

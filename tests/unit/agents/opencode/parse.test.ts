@@ -1,7 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { eventEmitter } from "../../../../src/agents/events.ts";
 import { parseExportUsage } from "../../../../src/agents/opencode/export-usage.ts";
 import {
   combineUsage,
@@ -9,25 +6,15 @@ import {
   stderrShowsStaleSession,
 } from "../../../../src/agents/opencode/parse.ts";
 import { emptyUsage } from "../../../../src/agents/process/usage.ts";
-import type { AgentEvent, TokenUsage } from "../../../../src/domain/agent.ts";
-
-const FIXTURES = resolve(import.meta.dir, "../../../fixtures");
-
-function fixtureLines(rel: string): string[] {
-  const text = readFileSync(join(FIXTURES, rel), "utf8");
-  return text.split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
-}
+import type { TokenUsage } from "../../../../src/domain/agent.ts";
+import { brief, collectedEvents, fixtureLines, fixtureText } from "../../../fakes/agent-cli/stream-replay.ts";
+import { tokenUsage } from "../../../fakes/agent-cli/token-usage.ts";
 
 function replay(
   lines: readonly string[],
   options: { base?: TokenUsage; sessionId?: string; announced?: boolean; model?: string } = {},
 ) {
-  const events: AgentEvent[] = [];
-  const emit = eventEmitter(
-    (e) => events.push(e),
-    () => new Date(0),
-    () => "777",
-  );
+  const { events, emit } = collectedEvents("777");
   const parser = new OpenCodeStreamParser({
     emit,
     base: options.base ?? emptyUsage(),
@@ -37,25 +24,6 @@ function replay(
   });
   const results = lines.map((l) => parser.handleLine(l));
   return { events, parser, results };
-}
-
-const brief = (events: AgentEvent[]) => events.map((e) => [e.type, e.message]);
-
-function usage(
-  input: number,
-  output: number,
-  cacheRead: number | null,
-  cacheWrite: number | null,
-  cost: number | null,
-) {
-  return {
-    inputTokens: input,
-    outputTokens: output,
-    totalTokens: input + output,
-    cacheReadTokens: cacheRead,
-    cacheWriteTokens: cacheWrite,
-    costUsd: cost,
-  };
 }
 
 describe("opencode stream parser on the recorded fixtures", () => {
@@ -69,7 +37,7 @@ describe("opencode stream parser on the recorded fixtures", () => {
       ["notification", "step finished: stop"],
     ]);
     expect(events[0]).toMatchObject({ sessionId: "ses_abc123", agentPid: "777" });
-    expect(events[3]).toMatchObject({ usage: usage(14406, 21, 1840, 0, 0), requests: 1 });
+    expect(events[3]).toMatchObject({ usage: tokenUsage(14406, 21, 1840, 0, 0), requests: 1 });
     expect(events[3]?.model).toBeUndefined();
     expect(parser.sessionId).toBe("ses_abc123");
     expect(parser.tokenSteps).toBe(1);
@@ -82,7 +50,7 @@ describe("opencode stream parser on the recorded fixtures", () => {
       expect.objectContaining({ toolName: "read", toolDurationMs: 13, toolError: false, message: "" }),
     ]);
     // A step without cache counts leaves them unknown.
-    expect(events.find((e) => e.type === "token_usage")?.usage).toEqual(usage(800, 200, null, null, 0));
+    expect(events.find((e) => e.type === "token_usage")?.usage).toEqual(tokenUsage(800, 200, null, null, 0));
   });
 
   test("permission_warning_then_error: the plain-text notice is progress, the rejected tool an error", () => {
@@ -133,7 +101,7 @@ describe("opencode stream parser on the recorded fixtures", () => {
       base: first.parser.sessionUsage(),
     });
     expect(again.events.filter((e) => e.type === "session_started")).toEqual([]);
-    expect(again.parser.sessionUsage()).toEqual(usage(1400, 200, null, null, 0));
+    expect(again.parser.sessionUsage()).toEqual(tokenUsage(1400, 200, null, null, 0));
   });
 
   test("the pinned CLI's transcript: two turns of one session, usage summed per step and per session", () => {
@@ -154,7 +122,10 @@ describe("opencode stream parser on the recorded fixtures", () => {
     ]);
     expect(first.events[2]).toMatchObject({ toolName: "write", toolDurationMs: 26, toolError: false });
     const firstUsage = first.events.filter((e) => e.type === "token_usage");
-    expect(firstUsage.map((e) => e.usage)).toEqual([usage(7358, 63, 0, 0, 0), usage(14794, 84, 0, 0, 0)]);
+    expect(firstUsage.map((e) => e.usage)).toEqual([
+      tokenUsage(7358, 63, 0, 0, 0),
+      tokenUsage(14794, 84, 0, 0, 0),
+    ]);
     expect(firstUsage.every((e) => e.model === "fake/fake-model" && e.requests === 1)).toBe(true);
 
     const second = replay(lines.slice(split), {
@@ -167,10 +138,10 @@ describe("opencode stream parser on the recorded fixtures", () => {
       toolName: "bash",
       toolDurationMs: 258,
     });
-    expect(second.parser.turnUsage()).toEqual(usage(15026, 85, 0, 0, 0));
-    expect(second.parser.sessionUsage()).toEqual(usage(29820, 169, 0, 0, 0));
+    expect(second.parser.turnUsage()).toEqual(tokenUsage(15026, 85, 0, 0, 0));
+    expect(second.parser.sessionUsage()).toEqual(tokenUsage(29820, 169, 0, 0, 0));
     expect(second.events.filter((e) => e.type === "token_usage").at(-1)?.usage).toEqual(
-      usage(29820, 169, 0, 0, 0),
+      tokenUsage(29820, 169, 0, 0, 0),
     );
   });
 });
@@ -262,16 +233,16 @@ describe("opencode stream parser details", () => {
 
 describe("opencode export usage", () => {
   test("export_usage: the last assistant message of the session, total without cache", () => {
-    const text = readFileSync(join(FIXTURES, "agent-opencode/export_usage.json"), "utf8");
+    const text = fixtureText("agent-opencode/export_usage.json");
     expect(parseExportUsage(text, "ses_abc123")).toEqual({
-      usage: usage(1500, 300, 200, 50, 0.05),
+      usage: tokenUsage(1500, 300, 200, 50, 0.05),
       model: "anthropic/claude-sonnet-4-5",
     });
     expect(parseExportUsage(text, "ses_other")).toBeUndefined();
   });
 
   test("export_usage_missing_tokens: no counts, no usage", () => {
-    const text = readFileSync(join(FIXTURES, "agent-opencode/export_usage_missing_tokens.json"), "utf8");
+    const text = fixtureText("agent-opencode/export_usage_missing_tokens.json");
     expect(parseExportUsage(text, "ses_abc123")).toBeUndefined();
   });
 
