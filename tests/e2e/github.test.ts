@@ -4,16 +4,15 @@
 // recovers without losing work. Only the agent (mock instead of Claude Code), the hooks (no git
 // clone), the poll interval, the endpoint and the paths are changed.
 
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
 import { gitHubIssue, gitHubPullRequest } from "../fakes/github/builders.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github/server.ts";
-import { freePort, REPO, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import { query } from "../helpers/sortie-db.ts";
+import { freePort, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
+import { makeWorkflowDir, type WorkflowDir, workflowFromExample } from "../helpers/workflow.ts";
 
 let github: FakeGitHub | undefined;
 let dirs: WorkflowDir[] = [];
@@ -30,34 +29,20 @@ afterEach(async () => {
 
 /** examples/WORKFLOW.md with the fake's endpoint, the mock agent, no hooks and the test's paths. */
 function exampleWorkflow(w: WorkflowDir, endpoint: string, turnDelayMs: number): void {
-  const source = readFileSync(join(REPO, "examples/WORKFLOW.md"), "utf8");
-  const [, frontMatter = "", prompt = ""] = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(source) ?? [];
-  const config = parse(frontMatter) as Record<string, unknown>;
-  const tracker = config.tracker as Record<string, unknown>;
-  tracker.endpoint = endpoint;
-  // The scenario drives intake by state labels alone (the list API), not the search qualifier.
-  delete tracker.query_filter;
-  config.polling = { interval_ms: 200 };
-  config.db_path = w.dbPath;
-  config.workspace = { root: w.workspaces };
-  delete config.hooks;
-  delete config["claude-code"];
-  config.agent = { kind: "mock", max_concurrent_agents: 2, max_turns: 1 };
-  config.mock = {
-    turn_delay_ms: turnDelayMs,
-    write_file: { path: "RESULT.md", content: "done {identifier}" },
-  };
-  w.writeWorkflow(stringify(config), prompt);
+  workflowFromExample(w, "WORKFLOW.md", {
+    turnDelayMs,
+    edit(config) {
+      config.tracker = { ...config.tracker, endpoint };
+      // The scenario drives intake by state labels alone (the list API), not the search qualifier.
+      delete config.tracker.query_filter;
+      delete config.hooks;
+      delete config["claude-code"];
+    },
+  });
 }
 
-function runHistory(dbPath: string): { issue_id: string; status: string }[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return db.query("SELECT issue_id, status FROM run_history ORDER BY id").all() as never;
-  } finally {
-    db.close();
-  }
-}
+const runHistory = (dbPath: string) =>
+  query<{ issue_id: string; status: string }>(dbPath, "SELECT issue_id, status FROM run_history ORDER BY id");
 
 const labels = (fake: FakeGitHub, n: number) => fake.repo.labelsOf(n);
 

@@ -3,15 +3,14 @@
 // filter, the workflow's transitions, and a running issue cancelled by moving it to Won't Do.
 // Only the agent (mock instead of Claude Code), the poll interval and the paths are changed.
 
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
 import { type FakeJira, jiraIssue, startFakeJira } from "../fakes/jira/server.ts";
-import { REPO, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import { query } from "../helpers/sortie-db.ts";
+import { type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
+import { makeWorkflowDir, type WorkflowDir, workflowFromExample } from "../helpers/workflow.ts";
 
 let jira: FakeJira | undefined;
 let dirs: WorkflowDir[] = [];
@@ -26,30 +25,8 @@ afterEach(async () => {
   procs = [];
 });
 
-/** examples/WORKFLOW.jira.md with the mock agent, a fast poll and the test's paths. */
-function guideWorkflow(w: WorkflowDir, turnDelayMs: number): void {
-  const source = readFileSync(join(REPO, "examples/WORKFLOW.jira.md"), "utf8");
-  const [, frontMatter = "", prompt = ""] = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(source) ?? [];
-  const config = parse(frontMatter) as Record<string, Record<string, unknown>>;
-  config.polling = { ...config.polling, interval_ms: 200 };
-  config.db_path = w.dbPath as never;
-  config.workspace = { ...config.workspace, root: w.workspaces };
-  config.agent = { kind: "mock", max_concurrent_agents: 2, max_turns: 1 };
-  config.mock = {
-    turn_delay_ms: turnDelayMs,
-    write_file: { path: "RESULT.md", content: "done {identifier}" },
-  };
-  w.writeWorkflow(stringify(config), prompt);
-}
-
-function runHistory(dbPath: string): { issue_id: string; status: string }[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return db.query("SELECT issue_id, status FROM run_history ORDER BY id").all() as never;
-  } finally {
-    db.close();
-  }
-}
+const runHistory = (dbPath: string) =>
+  query<{ issue_id: string; status: string }>(dbPath, "SELECT issue_id, status FROM run_history ORDER BY id");
 
 describe("sortie with the deployment guide's Jira workflow", () => {
   test("dispatches agent-ready To Do issues, moves them to In Progress and Human Review, and stops one moved to Won't Do", async () => {
@@ -91,7 +68,7 @@ describe("sortie with the deployment guide's Jira workflow", () => {
     const fake = jira;
     const w = makeWorkflowDir("sortie-e2e-jira-");
     dirs.push(w);
-    guideWorkflow(w, 3_000);
+    workflowFromExample(w, "WORKFLOW.jira.md", { turnDelayMs: 3_000 });
 
     const p = startSortie(["--port", "0", w.workflow], {
       cwd: w.dir,

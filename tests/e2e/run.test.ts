@@ -1,10 +1,10 @@
 // The compiled binary as an unattended orchestrator: file tracker + mock agent on real temp dirs,
 // real SQLite, real hooks, real HTTP.
 
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { query } from "../helpers/sortie-db.ts";
 import { freePort, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
@@ -40,16 +40,11 @@ const issues = [
   { id: "4", identifier: "E2E-4", title: "Finished", state: "Done" },
 ];
 
-function runHistory(
-  dbPath: string,
-): { issue_id: string; status: string; attempt: number; error: string | null }[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return db.query("SELECT issue_id, status, attempt, error FROM run_history ORDER BY id").all() as never;
-  } finally {
-    db.close();
-  }
-}
+const runHistory = (dbPath: string) =>
+  query<{ issue_id: string; status: string; attempt: number; error: string | null }>(
+    dbPath,
+    "SELECT issue_id, status, attempt, error FROM run_history ORDER BY id",
+  );
 
 describe("sortie run with the file tracker and the mock agent", () => {
   test("dispatches active issues into their own workspaces, hands them off and writes the file back", async () => {

@@ -3,9 +3,9 @@
 // next start turns into timed-out history rows and retries; either way the warm start says so and
 // nothing is dispatched twice.
 
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { groupAlive } from "../../src/platform/process-group.ts";
+import { query } from "../helpers/sortie-db.ts";
 import { type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
@@ -34,15 +34,6 @@ function run(w: WorkflowDir): SortieProcess {
   const p = startSortie(["--port", "0", w.workflow], { cwd: w.dir });
   procs.push(p);
   return p;
-}
-
-function query<T>(dbPath: string, sql: string): T[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return db.query(sql).all() as T[];
-  } finally {
-    db.close();
-  }
 }
 
 describe("graceful shutdown", () => {

@@ -1,8 +1,10 @@
 // Builds throwaway workflow directories for end-to-end tests: a WORKFLOW.md, an issues.json for
-// the file tracker, and paths for the database and workspaces, all inside one temp dir.
+// the file tracker, and paths for the database and workspaces, all inside one temp dir; or a
+// shipped example workflow adapted to run there with the mock agent.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
 
 export interface FileIssue {
   id: string;
@@ -90,4 +92,37 @@ ${opts.mock?.includes("turn_delay_ms") ? "" : "  turn_delay_ms: 50"}
 ${opts.mock ?? ""}
 ${opts.extra ?? ""}
 `;
+}
+
+const EXAMPLES = resolve(import.meta.dir, "../../examples");
+
+/** An example's front matter: its top-level sections, as parsed. */
+export type ExampleConfig = Record<string, Record<string, unknown>>;
+
+/**
+ * `examples/<name>` written as this directory's workflow with only what a test must change: the
+ * mock agent (which writes RESULT.md after `turnDelayMs`), a 200 ms poll, this directory's
+ * database and workspaces, and whatever `edit` changes first. The prompt is the example's.
+ */
+export function workflowFromExample(
+  w: WorkflowDir,
+  name: string,
+  opts: { turnDelayMs: number; edit?: (config: ExampleConfig) => void },
+): void {
+  const source = readFileSync(join(EXAMPLES, name), "utf8");
+  const [, frontMatter = "", prompt = ""] = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(source) ?? [];
+  const config = parse(frontMatter) as ExampleConfig;
+  opts.edit?.(config);
+  const adapted = {
+    ...config,
+    polling: { ...config.polling, interval_ms: 200 },
+    db_path: w.dbPath,
+    workspace: { ...config.workspace, root: w.workspaces },
+    agent: { kind: "mock", max_concurrent_agents: 2, max_turns: 1 },
+    mock: {
+      turn_delay_ms: opts.turnDelayMs,
+      write_file: { path: "RESULT.md", content: "done {identifier}" },
+    },
+  };
+  w.writeWorkflow(stringify(adapted), prompt);
 }

@@ -1,7 +1,6 @@
 // Shared pieces of the end-to-end tests that run the compiled sortie binary with the real, pinned
 // `claude` CLI against the fake Anthropic server: where the CLI is, the offline environment, a
-// workflow for it, and looks into the database, the argv log and /proc.
-import { Database } from "bun:sqlite";
+// workflow for it, and looks into the argv log and /proc.
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readNulList } from "../../fakes/agent-cli/fake-cli.ts";
@@ -66,15 +65,6 @@ claude-code:
   permission_mode: acceptEdits
   allowed_tools: "Bash,Write,Edit,Read"
 `;
-}
-
-export function query<T>(dbPath: string, sql: string): T[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return db.query(sql).all() as T[];
-  } finally {
-    db.close();
-  }
 }
 
 /** Every invocation the argv recorder saw, in order. */

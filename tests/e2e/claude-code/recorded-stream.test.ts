@@ -5,10 +5,11 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { query } from "../../helpers/sortie-db.ts";
 import { freePort, type SortieProcess, startSortie } from "../../helpers/sortie-process.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { makeWorkflowDir, type WorkflowDir } from "../../helpers/workflow.ts";
-import { ARGV_RECORDER, claudeFrontMatter, flagValue, query, recordedInvocations } from "./harness.ts";
+import { ARGV_RECORDER, claudeFrontMatter, flagValue, recordedInvocations } from "./harness.ts";
 
 setDefaultTimeout(60_000);
 

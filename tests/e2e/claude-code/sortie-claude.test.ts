@@ -6,6 +6,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type FakeAnthropic, startFakeAnthropic } from "../../fakes/anthropic/server.ts";
+import { query } from "../../helpers/sortie-db.ts";
 import { freePort, SORTIE_BIN, type SortieProcess, startSortie } from "../../helpers/sortie-process.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { makeWorkflowDir, type WorkflowDir } from "../../helpers/workflow.ts";
@@ -19,7 +20,6 @@ import {
   livingClaudeProcessesUnder,
   offlineEnv,
   PINNED_CLAUDE_VERSION,
-  query,
   recordedInvocations,
   requestHistory,
 } from "./harness.ts";
