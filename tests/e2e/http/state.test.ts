@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import { ISSUE_DETAIL_KEYS, RUNNING_ENTRY_KEYS } from "../../helpers/api-documents.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { type HttpSortie, httpRuns, JSON_TYPE, RFC3339_UTC, rawRequest, ZERO_TIME } from "./harness.ts";
 
@@ -11,32 +12,6 @@ setDefaultTimeout(60_000);
 
 const runs = httpRuns();
 afterEach(() => runs.cleanup());
-
-// The documented key order of a running entry, optional keys included.
-const RUNNING_KEYS = [
-  "issue_id",
-  "issue_identifier",
-  "display_identifier",
-  "state",
-  "session_id",
-  "turn_count",
-  "last_event",
-  "last_message",
-  "started_at",
-  "last_event_at",
-  "workspace_path",
-  "tokens",
-  "cost_usd",
-  "premium_requests",
-  "model_name",
-  "api_request_count",
-  "requests_by_model",
-  "tool_time_percent",
-  "api_time_percent",
-  "self_review_active",
-  "self_review_iteration",
-  "agent_kind",
-];
 
 type Json = Record<string, unknown>;
 
@@ -51,7 +26,7 @@ interface State {
 
 function expectDocumentedOrder(entry: Json): void {
   const keys = Object.keys(entry);
-  expect(keys).toEqual(RUNNING_KEYS.filter((k) => keys.includes(k)));
+  expect(keys).toEqual(RUNNING_ENTRY_KEYS.filter((k) => keys.includes(k)));
 }
 
 async function detail(s: HttpSortie, rawSegment: string): Promise<{ status: number; body: Json }> {
@@ -220,18 +195,7 @@ describe("sessions in a long mock turn", () => {
       last_error: null,
       tracked: {},
     });
-    expect(Object.keys(plain.body)).toEqual([
-      "issue_identifier",
-      "issue_id",
-      "status",
-      "workspace",
-      "attempts",
-      "running",
-      "retry",
-      "recent_events",
-      "last_error",
-      "tracked",
-    ]);
+    expect(Object.keys(plain.body)).toEqual(ISSUE_DETAIL_KEYS);
 
     for (const encoded of ["owner%2Frepo%2342", "owner%2frepo%2342", encodeURIComponent("owner/repo#42")]) {
       const slashed = await detail(s, encoded);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { type AppOptions, createApp } from "../../../src/server/app.ts";
 import { NO_HISTORY } from "../../../src/server/history.ts";
 import { createPrometheusMetrics } from "../../../src/server/metrics.ts";
+import { ISSUE_DETAIL_KEYS } from "../../helpers/api-documents.ts";
 import { captureLogger } from "./capture-logger.ts";
 import { FakeView, GENERATED_AT, makeRetry, makeRunning, makeSnapshot } from "./fake-view.ts";
 
@@ -488,18 +489,7 @@ describe("GET /api/v1/{identifier}", () => {
   test("reports retry entries with restart count and last error", async () => {
     const { app } = setup({}, detailView());
     const body = (await json(await app.request("/api/v1/PROJ-43"))) as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual([
-      "issue_identifier",
-      "issue_id",
-      "status",
-      "workspace",
-      "attempts",
-      "running",
-      "retry",
-      "recent_events",
-      "last_error",
-      "tracked",
-    ]);
+    expect(Object.keys(body)).toEqual(ISSUE_DETAIL_KEYS);
     expect(body.status).toBe("retrying");
     expect(body.workspace).toBeNull();
     expect(body.running).toBeNull();
