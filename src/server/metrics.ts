@@ -31,15 +31,6 @@ export interface PrometheusMetricsOptions {
   defaultMetrics?: boolean;
 }
 
-function counter(registry: Registry, name: string, help: string, labelNames: string[] = []): Counter<string> {
-  return new Counter({ name, help, labelNames, registers: [registry] });
-}
-
-/** Creates every closed label combination at 0 so rate() alerts see 0 instead of "no data". */
-function precreate(metric: Counter<string>, label: string, values: readonly string[]): void {
-  for (const value of values) metric.inc({ [label]: value }, 0);
-}
-
 /** Counters never decrease: non-positive and non-finite amounts are dropped. */
 function add(metric: Counter<string>, labels: Record<string, string>, amount: number): void {
   if (!(amount > 0) || !Number.isFinite(amount)) return;
@@ -50,16 +41,27 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
   const registry = new Registry();
   const runtimeVersion = options.runtimeVersion ?? Bun.version;
 
-  const buildInfo = new Gauge({
-    name: "sortie_build_info",
-    help: "Build metadata for target identification.",
-    labelNames: ["version", "go_version"],
-    registers: [registry],
-  });
-  buildInfo.set({ version: options.version || "dev", go_version: `bun${runtimeVersion}` }, 1);
-
+  // Families are registered (and so exposed) in the order they are made here.
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  // A counter over one label with a closed set of values, each created at 0 so that rate() alerts
+  // see 0 instead of "no data".
+  const closedCounter = (name: string, help: string, label: string, values: readonly string[]) => {
+    const metric = counter(name, help, [label]);
+    for (const value of values) metric.inc({ [label]: value }, 0);
+    return metric;
+  };
+  const histogram = (name: string, help: string, buckets: number[], labelNames: string[] = []) =>
+    new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+
+  const buildInfo = gauge("sortie_build_info", "Build metadata for target identification.", [
+    "version",
+    "go_version",
+  ]);
+  buildInfo.set({ version: options.version || "dev", go_version: `bun${runtimeVersion}` }, 1);
+
   const sessionsRunning = gauge("sortie_sessions_running", "Number of currently running agent sessions.");
   const sessionsRetrying = gauge("sortie_sessions_retrying", "Number of issues awaiting session retry.");
   const slotsAvailable = gauge("sortie_slots_available", "Remaining dispatch slots.");
@@ -69,69 +71,72 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
   );
   const sshHostUsage = gauge("sortie_ssh_host_usage", "Current session count per SSH host.", ["host"]);
 
-  const tokens = counter(registry, "sortie_tokens_total", "Cumulative LLM tokens consumed.", ["type"]);
-  precreate(tokens, "type", ["input", "output", "cache_read"]);
-  const agentRuntime = counter(
-    registry,
-    "sortie_agent_runtime_seconds_total",
-    "Cumulative agent runtime in seconds.",
-  );
-  const dispatches = counter(registry, "sortie_dispatches_total", "Dispatch attempts and their outcomes.", [
+  const tokens = closedCounter("sortie_tokens_total", "Cumulative LLM tokens consumed.", "type", [
+    "input",
+    "output",
+    "cache_read",
+  ]);
+  const agentRuntime = counter("sortie_agent_runtime_seconds_total", "Cumulative agent runtime in seconds.");
+  const dispatches = closedCounter(
+    "sortie_dispatches_total",
+    "Dispatch attempts and their outcomes.",
     "outcome",
-  ]);
-  precreate(dispatches, "outcome", ["success", "error"]);
-  const workerExits = counter(registry, "sortie_worker_exits_total", "Worker exit events by type.", [
+    ["success", "error"],
+  );
+  const workerExits = closedCounter(
+    "sortie_worker_exits_total",
+    "Worker exit events by type.",
     "exit_type",
-  ]);
-  precreate(workerExits, "exit_type", WORKER_EXIT_TYPES);
-  const workerDuration = new Histogram({
-    name: "sortie_worker_duration_seconds",
-    help: "Wall-clock time per worker session.",
-    labelNames: ["exit_type"],
-    buckets: LONG_BUCKETS,
-    registers: [registry],
-  });
+    WORKER_EXIT_TYPES,
+  );
+  const workerDuration = histogram(
+    "sortie_worker_duration_seconds",
+    "Wall-clock time per worker session.",
+    LONG_BUCKETS,
+    ["exit_type"],
+  );
   for (const exitType of WORKER_EXIT_TYPES) workerDuration.zero({ exit_type: exitType });
-  const retries = counter(registry, "sortie_retries_total", "Retry scheduling events by trigger.", [
-    "trigger",
+  const retries = closedCounter("sortie_retries_total", "Retry scheduling events by trigger.", "trigger", [
+    "error",
+    "continuation",
+    "timer",
+    "stall",
+    "ci_fix",
   ]);
-  precreate(retries, "trigger", ["error", "continuation", "timer", "stall", "ci_fix"]);
-  const reconciliation = counter(
-    registry,
+  const reconciliation = closedCounter(
     "sortie_reconciliation_actions_total",
     "Reconciliation outcomes per issue.",
-    ["action"],
+    "action",
+    ["stop", "cleanup", "keep", "sweep_cleanup"],
   );
-  precreate(reconciliation, "action", ["stop", "cleanup", "keep", "sweep_cleanup"]);
-  const pollCycles = counter(registry, "sortie_poll_cycles_total", "Poll tick outcomes.", ["result"]);
-  precreate(pollCycles, "result", ["success", "error", "skipped"]);
-  const pollDuration = new Histogram({
-    name: "sortie_poll_duration_seconds",
-    help: "Time per complete poll cycle.",
-    buckets: POLL_BUCKETS,
-    registers: [registry],
-  });
+  const pollCycles = closedCounter("sortie_poll_cycles_total", "Poll tick outcomes.", "result", [
+    "success",
+    "error",
+    "skipped",
+  ]);
+  const pollDuration = histogram(
+    "sortie_poll_duration_seconds",
+    "Time per complete poll cycle.",
+    POLL_BUCKETS,
+  );
   // operation × result is an open set: series appear on first use.
-  const trackerRequests = counter(registry, "sortie_tracker_requests_total", "Tracker adapter API calls.", [
+  const trackerRequests = counter("sortie_tracker_requests_total", "Tracker adapter API calls.", [
     "operation",
     "result",
   ]);
-  const handoff = counter(
-    registry,
+  const handoff = closedCounter(
     "sortie_handoff_transitions_total",
     "Handoff state transition outcomes.",
-    ["result"],
+    "result",
+    TRANSITION_RESULTS,
   );
-  precreate(handoff, "result", TRANSITION_RESULTS);
-  const dispatchTransitions = counter(
-    registry,
+  const dispatchTransitions = closedCounter(
     "sortie_dispatch_transitions_total",
     "Dispatch-time in-progress transition attempts.",
-    ["result"],
+    "result",
+    TRANSITION_RESULTS,
   );
-  precreate(dispatchTransitions, "result", TRANSITION_RESULTS);
   const comments = counter(
-    registry,
     "sortie_tracker_comments_total",
     "Tracker comment attempts by lifecycle point and result.",
     ["lifecycle", "result"],
@@ -139,52 +144,50 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
   for (const lifecycle of ["dispatch", "completion", "failure"]) {
     for (const result of ["success", "error"]) comments.inc({ lifecycle, result }, 0);
   }
-  const toolCalls = counter(registry, "sortie_tool_calls_total", "Agent tool call completions.", [
-    "tool",
-    "result",
+  const toolCalls = counter("sortie_tool_calls_total", "Agent tool call completions.", ["tool", "result"]);
+  const ciChecks = closedCounter("sortie_ci_status_checks_total", "CI status check outcomes.", "result", [
+    "passing",
+    "pending",
+    "failing",
+    "error",
   ]);
-  const ciChecks = counter(registry, "sortie_ci_status_checks_total", "CI status check outcomes.", [
-    "result",
-  ]);
-  precreate(ciChecks, "result", ["passing", "pending", "failing", "error"]);
-  const ciEscalations = counter(registry, "sortie_ci_escalations_total", "CI escalation actions taken.", [
+  const ciEscalations = closedCounter(
+    "sortie_ci_escalations_total",
+    "CI escalation actions taken.",
     "action",
-  ]);
-  precreate(ciEscalations, "action", ESCALATION_ACTIONS);
-  const reviewChecks = counter(registry, "sortie_review_checks_total", "Review comment check outcomes.", [
+    ESCALATION_ACTIONS,
+  );
+  const reviewChecks = closedCounter(
+    "sortie_review_checks_total",
+    "Review comment check outcomes.",
     "result",
-  ]);
-  precreate(reviewChecks, "result", ["dispatched", "error", "skipped"]);
-  const reviewEscalations = counter(
-    registry,
+    ["dispatched", "error", "skipped"],
+  );
+  const reviewEscalations = closedCounter(
     "sortie_review_escalations_total",
     "Review reaction escalation outcomes.",
-    ["action"],
+    "action",
+    ESCALATION_ACTIONS,
   );
-  precreate(reviewEscalations, "action", ESCALATION_ACTIONS);
-  const selfReviewIterations = counter(
-    registry,
+  const selfReviewIterations = closedCounter(
     "sortie_self_review_iterations_total",
     "Self-review iterations by verdict.",
-    ["verdict"],
+    "verdict",
+    VERDICTS,
   );
-  precreate(selfReviewIterations, "verdict", VERDICTS);
-  const selfReviewSessions = counter(
-    registry,
+  const selfReviewSessions = closedCounter(
     "sortie_self_review_sessions_total",
     "Self-review sessions by final verdict.",
-    ["final_verdict"],
+    "final_verdict",
+    VERDICTS,
   );
-  precreate(selfReviewSessions, "final_verdict", VERDICTS);
-  const verificationDuration = new Histogram({
-    name: "sortie_self_review_verification_duration_seconds",
-    help: "Per-command verification duration.",
-    labelNames: ["command"],
-    buckets: LONG_BUCKETS,
-    registers: [registry],
-  });
+  const verificationDuration = histogram(
+    "sortie_self_review_verification_duration_seconds",
+    "Per-command verification duration.",
+    LONG_BUCKETS,
+    ["command"],
+  );
   const capReached = counter(
-    registry,
     "sortie_self_review_cap_reached_total",
     "Self-review sessions that hit the iteration cap.",
   );
