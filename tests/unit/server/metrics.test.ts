@@ -13,45 +13,41 @@ interface FamilySpec {
 }
 
 const each = (label: string, values: string[]) => values.map((v) => ({ [label]: v }));
+const gauge = (help: string, labels: string[] = []): FamilySpec => ({ type: "gauge", help, labels });
+const counter = (help: string, labels: string[] = []): FamilySpec => ({ type: "counter", help, labels });
+/** A counter over one label whose every value is created at 0 on startup. */
+const closedCounter = (help: string, label: string, values: string[]): FamilySpec => ({
+  type: "counter",
+  help,
+  labels: [label],
+  precreated: each(label, values),
+});
 
 /** The wire contract, written out independently of the implementation. */
 const CATALOGUE: Record<string, FamilySpec> = {
-  sortie_build_info: {
-    type: "gauge",
-    help: "Build metadata for target identification.",
-    labels: ["version", "go_version"],
-  },
-  sortie_sessions_running: { type: "gauge", help: "Number of currently running agent sessions.", labels: [] },
-  sortie_sessions_retrying: { type: "gauge", help: "Number of issues awaiting session retry.", labels: [] },
-  sortie_slots_available: { type: "gauge", help: "Remaining dispatch slots.", labels: [] },
-  sortie_active_sessions_elapsed_seconds: {
-    type: "gauge",
-    help: "Sum of wall-clock elapsed seconds across all running sessions.",
-    labels: [],
-  },
-  sortie_tokens_total: {
-    type: "counter",
-    help: "Cumulative LLM tokens consumed.",
-    labels: ["type"],
-    precreated: each("type", ["input", "output", "cache_read"]),
-  },
-  sortie_agent_runtime_seconds_total: {
-    type: "counter",
-    help: "Cumulative agent runtime in seconds.",
-    labels: [],
-  },
-  sortie_dispatches_total: {
-    type: "counter",
-    help: "Dispatch attempts and their outcomes.",
-    labels: ["outcome"],
-    precreated: each("outcome", ["success", "error"]),
-  },
-  sortie_worker_exits_total: {
-    type: "counter",
-    help: "Worker exit events by type.",
-    labels: ["exit_type"],
-    precreated: each("exit_type", ["normal", "error", "cancelled", "soft_stop"]),
-  },
+  sortie_build_info: gauge("Build metadata for target identification.", ["version", "go_version"]),
+  sortie_sessions_running: gauge("Number of currently running agent sessions."),
+  sortie_sessions_retrying: gauge("Number of issues awaiting session retry."),
+  sortie_slots_available: gauge("Remaining dispatch slots."),
+  sortie_active_sessions_elapsed_seconds: gauge(
+    "Sum of wall-clock elapsed seconds across all running sessions.",
+  ),
+  sortie_tokens_total: closedCounter("Cumulative LLM tokens consumed.", "type", [
+    "input",
+    "output",
+    "cache_read",
+  ]),
+  sortie_agent_runtime_seconds_total: counter("Cumulative agent runtime in seconds."),
+  sortie_dispatches_total: closedCounter("Dispatch attempts and their outcomes.", "outcome", [
+    "success",
+    "error",
+  ]),
+  sortie_worker_exits_total: closedCounter("Worker exit events by type.", "exit_type", [
+    "normal",
+    "error",
+    "cancelled",
+    "soft_stop",
+  ]),
   sortie_worker_duration_seconds: {
     type: "histogram",
     help: "Wall-clock time per worker session.",
@@ -59,47 +55,37 @@ const CATALOGUE: Record<string, FamilySpec> = {
     precreated: each("exit_type", ["normal", "error", "cancelled", "soft_stop"]),
     buckets: [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10240, 20480],
   },
-  sortie_retries_total: {
-    type: "counter",
-    help: "Retry scheduling events by trigger.",
-    labels: ["trigger"],
-    precreated: each("trigger", ["error", "continuation", "timer", "stall", "ci_fix"]),
-  },
-  sortie_reconciliation_actions_total: {
-    type: "counter",
-    help: "Reconciliation outcomes per issue.",
-    labels: ["action"],
-    precreated: each("action", ["stop", "cleanup", "keep", "sweep_cleanup"]),
-  },
-  sortie_poll_cycles_total: {
-    type: "counter",
-    help: "Poll tick outcomes.",
-    labels: ["result"],
-    precreated: each("result", ["success", "error", "skipped"]),
-  },
+  sortie_retries_total: closedCounter("Retry scheduling events by trigger.", "trigger", [
+    "error",
+    "continuation",
+    "timer",
+    "stall",
+    "ci_fix",
+  ]),
+  sortie_reconciliation_actions_total: closedCounter("Reconciliation outcomes per issue.", "action", [
+    "stop",
+    "cleanup",
+    "keep",
+    "sweep_cleanup",
+  ]),
+  sortie_poll_cycles_total: closedCounter("Poll tick outcomes.", "result", ["success", "error", "skipped"]),
   sortie_poll_duration_seconds: {
     type: "histogram",
     help: "Time per complete poll cycle.",
     labels: [],
     buckets: [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2],
   },
-  sortie_tracker_requests_total: {
-    type: "counter",
-    help: "Tracker adapter API calls.",
-    labels: ["operation", "result"],
-  },
-  sortie_handoff_transitions_total: {
-    type: "counter",
-    help: "Handoff state transition outcomes.",
-    labels: ["result"],
-    precreated: each("result", ["success", "error", "skipped"]),
-  },
-  sortie_dispatch_transitions_total: {
-    type: "counter",
-    help: "Dispatch-time in-progress transition attempts.",
-    labels: ["result"],
-    precreated: each("result", ["success", "error", "skipped"]),
-  },
+  sortie_tracker_requests_total: counter("Tracker adapter API calls.", ["operation", "result"]),
+  sortie_handoff_transitions_total: closedCounter("Handoff state transition outcomes.", "result", [
+    "success",
+    "error",
+    "skipped",
+  ]),
+  sortie_dispatch_transitions_total: closedCounter(
+    "Dispatch-time in-progress transition attempts.",
+    "result",
+    ["success", "error", "skipped"],
+  ),
   sortie_tracker_comments_total: {
     type: "counter",
     help: "Tracker comment attempts by lifecycle point and result.",
@@ -108,59 +94,46 @@ const CATALOGUE: Record<string, FamilySpec> = {
       ["success", "error"].map((result) => ({ lifecycle, result })),
     ),
   },
-  sortie_tool_calls_total: {
-    type: "counter",
-    help: "Agent tool call completions.",
-    labels: ["tool", "result"],
-  },
-  sortie_ssh_host_usage: { type: "gauge", help: "Current session count per SSH host.", labels: ["host"] },
-  sortie_ci_status_checks_total: {
-    type: "counter",
-    help: "CI status check outcomes.",
-    labels: ["result"],
-    precreated: each("result", ["passing", "pending", "failing", "error"]),
-  },
-  sortie_ci_escalations_total: {
-    type: "counter",
-    help: "CI escalation actions taken.",
-    labels: ["action"],
-    precreated: each("action", ["label", "comment", "error"]),
-  },
-  sortie_review_checks_total: {
-    type: "counter",
-    help: "Review comment check outcomes.",
-    labels: ["result"],
-    precreated: each("result", ["dispatched", "error", "skipped"]),
-  },
-  sortie_review_escalations_total: {
-    type: "counter",
-    help: "Review reaction escalation outcomes.",
-    labels: ["action"],
-    precreated: each("action", ["label", "comment", "error"]),
-  },
-  sortie_self_review_iterations_total: {
-    type: "counter",
-    help: "Self-review iterations by verdict.",
-    labels: ["verdict"],
-    precreated: each("verdict", ["pass", "iterate", "none"]),
-  },
-  sortie_self_review_sessions_total: {
-    type: "counter",
-    help: "Self-review sessions by final verdict.",
-    labels: ["final_verdict"],
-    precreated: each("final_verdict", ["pass", "iterate", "none"]),
-  },
+  sortie_tool_calls_total: counter("Agent tool call completions.", ["tool", "result"]),
+  sortie_ssh_host_usage: gauge("Current session count per SSH host.", ["host"]),
+  sortie_ci_status_checks_total: closedCounter("CI status check outcomes.", "result", [
+    "passing",
+    "pending",
+    "failing",
+    "error",
+  ]),
+  sortie_ci_escalations_total: closedCounter("CI escalation actions taken.", "action", [
+    "label",
+    "comment",
+    "error",
+  ]),
+  sortie_review_checks_total: closedCounter("Review comment check outcomes.", "result", [
+    "dispatched",
+    "error",
+    "skipped",
+  ]),
+  sortie_review_escalations_total: closedCounter("Review reaction escalation outcomes.", "action", [
+    "label",
+    "comment",
+    "error",
+  ]),
+  sortie_self_review_iterations_total: closedCounter("Self-review iterations by verdict.", "verdict", [
+    "pass",
+    "iterate",
+    "none",
+  ]),
+  sortie_self_review_sessions_total: closedCounter(
+    "Self-review sessions by final verdict.",
+    "final_verdict",
+    ["pass", "iterate", "none"],
+  ),
   sortie_self_review_verification_duration_seconds: {
     type: "histogram",
     help: "Per-command verification duration.",
     labels: ["command"],
     buckets: [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10240, 20480],
   },
-  sortie_self_review_cap_reached_total: {
-    type: "counter",
-    help: "Self-review sessions that hit the iteration cap.",
-    labels: [],
-  },
+  sortie_self_review_cap_reached_total: counter("Self-review sessions that hit the iteration cap."),
 };
 
 async function scrape(recorderUse?: (recorder: OrchestratorMetrics) => void, defaultMetrics = false) {
