@@ -2,40 +2,28 @@
 // hang, fail or flood, agents that exit non-zero, never exit, flood stdout or leave children, an
 // unwritable workspace root, SIGTERM during a hook, and a second instance on the default port.
 // None may crash the process, lose a retry or leave an orphaned process.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { groupAlive } from "../../src/platform/process-group.ts";
-import { type FakeJira, jiraIssue, startFakeJira } from "../fakes/jira/server.ts";
-import { freePort, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import { jiraIssue, startFakeJira } from "../fakes/jira/server.ts";
+import { freePort, type SortieProcess } from "../helpers/sortie-process.ts";
+import { useSortieRuns } from "../helpers/sortie-runs.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
+import { fileMockFrontMatter, type WorkflowDir } from "../helpers/workflow.ts";
 
 setDefaultTimeout(60_000);
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-let jira: FakeJira | undefined;
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  await jira?.stop();
-  jira = undefined;
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 function setup(): WorkflowDir {
-  const w = makeWorkflowDir();
-  dirs.push(w);
+  const w = runs.dir();
   w.writeIssues([{ id: "1", identifier: "F-1", title: "Fault", state: "To Do" }]);
   return w;
 }
 
 function run(w: WorkflowDir, args: string[] = ["--port", "0"]): SortieProcess {
-  const p = startSortie([...args, w.workflow], { cwd: w.dir });
-  procs.push(p);
+  const p = runs.start([...args, w.workflow], { cwd: w.dir });
   return p;
 }
 
@@ -59,10 +47,12 @@ function rssKiB(pid: number): number {
 
 describe("tracker faults", () => {
   test("a tracker answering 500 or garbage fails the tick, not the process, and the next tick recovers", async () => {
-    jira = startFakeJira({
-      statuses: ["To Do", "In Progress", "Done"],
-      issues: [jiraIssue({ id: "10001", key: "PROJ-1", summary: "Survives faults", status: "To Do" })],
-    });
+    const jira = runs.fake(
+      startFakeJira({
+        statuses: ["To Do", "In Progress", "Done"],
+        issues: [jiraIssue({ id: "10001", key: "PROJ-1", summary: "Survives faults", status: "To Do" })],
+      }),
+    );
     jira.inject({ status: 500, method: "GET", path: /search/, times: 2 });
     jira.inject({ status: 200, method: "GET", path: /search/, body: "<html>not json</html>" });
     const w = setup();

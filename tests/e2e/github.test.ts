@@ -4,28 +4,18 @@
 // recovers without losing work. Only the agent (mock instead of Claude Code), the hooks (no git
 // clone), the poll interval, the endpoint and the paths are changed.
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gitHubIssue, gitHubPullRequest } from "../fakes/github/builders.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github/server.ts";
 import { query } from "../helpers/sortie-db.ts";
-import { freePort, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import { freePort } from "../helpers/sortie-process.ts";
+import { useSortieRuns } from "../helpers/sortie-runs.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { makeWorkflowDir, type WorkflowDir, workflowFromExample } from "../helpers/workflow.ts";
+import { type WorkflowDir, workflowFromExample } from "../helpers/workflow.ts";
 
-let github: FakeGitHub | undefined;
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  await github?.stop();
-  github = undefined;
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 /** examples/WORKFLOW.md with the fake's endpoint, the mock agent, no hooks and the test's paths. */
 function exampleWorkflow(w: WorkflowDir, endpoint: string, turnDelayMs: number): void {
@@ -48,25 +38,24 @@ const labels = (fake: FakeGitHub, n: number) => fake.repo.labelsOf(n);
 
 describe("sortie with the GitHub example workflow", () => {
   test("dispatches labelled issues, writes in-progress and hand-off labels, stops an issue labelled done, and rides out a rate limit", async () => {
-    github = startFakeGitHub({
-      issues: [
-        gitHubIssue(1, ["backlog", "enhancement"], { title: "Add dark mode" }),
-        gitHubIssue(2, ["backlog"], { title: "Dropped idea" }),
-        gitHubIssue(3, ["review"], { title: "Already handed off" }),
-        gitHubIssue(4, ["done"], { title: "Shipped", state: "closed", state_reason: "completed" }),
-        gitHubPullRequest(5, ["backlog"]),
-      ],
-    });
-    const fake = github;
-    const w = makeWorkflowDir("sortie-e2e-github-");
-    dirs.push(w);
+    const fake = runs.fake(
+      startFakeGitHub({
+        issues: [
+          gitHubIssue(1, ["backlog", "enhancement"], { title: "Add dark mode" }),
+          gitHubIssue(2, ["backlog"], { title: "Dropped idea" }),
+          gitHubIssue(3, ["review"], { title: "Already handed off" }),
+          gitHubIssue(4, ["done"], { title: "Shipped", state: "closed", state_reason: "completed" }),
+          gitHubPullRequest(5, ["backlog"]),
+        ],
+      }),
+    );
+    const w = runs.dir("sortie-e2e-github-");
     exampleWorkflow(w, fake.url, 10_000);
     const port = freePort();
-    const p = startSortie(["--port", String(port), w.workflow], {
+    const p = runs.start(["--port", String(port), w.workflow], {
       cwd: w.dir,
       env: { SORTIE_GITHUB_TOKEN: fake.token, SORTIE_GITHUB_PROJECT: "owner/repo" },
     });
-    procs.push(p);
 
     // Both backlog issues are dispatched and labelled in-progress in place of backlog.
     await waitFor(() => labels(fake, 1).includes("in-progress") && labels(fake, 2).includes("in-progress"), {

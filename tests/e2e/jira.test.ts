@@ -3,74 +3,63 @@
 // filter, the workflow's transitions, and a running issue cancelled by moving it to Won't Do.
 // Only the agent (mock instead of Claude Code), the poll interval and the paths are changed.
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type FakeJira, jiraIssue, startFakeJira } from "../fakes/jira/server.ts";
+import { jiraIssue, startFakeJira } from "../fakes/jira/server.ts";
 import { query } from "../helpers/sortie-db.ts";
-import { type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import { useSortieRuns } from "../helpers/sortie-runs.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { makeWorkflowDir, type WorkflowDir, workflowFromExample } from "../helpers/workflow.ts";
+import { workflowFromExample } from "../helpers/workflow.ts";
 
-let jira: FakeJira | undefined;
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  await jira?.stop();
-  jira = undefined;
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 const runHistory = (dbPath: string) =>
   query<{ issue_id: string; status: string }>(dbPath, "SELECT issue_id, status FROM run_history ORDER BY id");
 
 describe("sortie with the deployment guide's Jira workflow", () => {
   test("dispatches agent-ready To Do issues, moves them to In Progress and Human Review, and stops one moved to Won't Do", async () => {
-    jira = startFakeJira({
-      statuses: ["To Do", "In Progress", "Human Review", "Done", "Won't Do"],
-      issues: [
-        jiraIssue({
-          id: "10001",
-          key: "PROJ-1",
-          summary: "Add OAuth login",
-          status: "To Do",
-          labels: ["agent-ready"],
-          priority: "2",
-          description: "Use the company SSO.",
-        }),
-        jiraIssue({
-          id: "10002",
-          key: "PROJ-2",
-          summary: "Dropped idea",
-          status: "To Do",
-          labels: ["agent-ready"],
-        }),
-        jiraIssue({
-          id: "10003",
-          key: "PROJ-3",
-          summary: "Not ready yet",
-          status: "To Do",
-          labels: ["later"],
-        }),
-        jiraIssue({
-          id: "10004",
-          key: "PROJ-4",
-          summary: "Shipped",
-          status: "Done",
-          labels: ["agent-ready"],
-        }),
-      ],
-    });
-    const fake = jira;
-    const w = makeWorkflowDir("sortie-e2e-jira-");
-    dirs.push(w);
+    const fake = runs.fake(
+      startFakeJira({
+        statuses: ["To Do", "In Progress", "Human Review", "Done", "Won't Do"],
+        issues: [
+          jiraIssue({
+            id: "10001",
+            key: "PROJ-1",
+            summary: "Add OAuth login",
+            status: "To Do",
+            labels: ["agent-ready"],
+            priority: "2",
+            description: "Use the company SSO.",
+          }),
+          jiraIssue({
+            id: "10002",
+            key: "PROJ-2",
+            summary: "Dropped idea",
+            status: "To Do",
+            labels: ["agent-ready"],
+          }),
+          jiraIssue({
+            id: "10003",
+            key: "PROJ-3",
+            summary: "Not ready yet",
+            status: "To Do",
+            labels: ["later"],
+          }),
+          jiraIssue({
+            id: "10004",
+            key: "PROJ-4",
+            summary: "Shipped",
+            status: "Done",
+            labels: ["agent-ready"],
+          }),
+        ],
+      }),
+    );
+    const w = runs.dir("sortie-e2e-jira-");
     workflowFromExample(w, "WORKFLOW.jira.md", { turnDelayMs: 3_000 });
 
-    const p = startSortie(["--port", "0", w.workflow], {
+    const p = runs.start(["--port", "0", w.workflow], {
       cwd: w.dir,
       env: {
         SORTIE_JIRA_ENDPOINT: fake.url,
@@ -78,7 +67,6 @@ describe("sortie with the deployment guide's Jira workflow", () => {
         SORTIE_JIRA_PROJECT: "PROJ",
       },
     });
-    procs.push(p);
 
     // Both agent-ready To Do issues are picked up and moved to In Progress.
     await waitFor(

@@ -1,35 +1,26 @@
 // Reconciliation while agents run: an issue that turns terminal is stopped and its workspace
 // removed; one that leaves the active states is stopped and kept; a silent agent is stalled out
 // and retried.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import type { SortieProcess } from "../helpers/sortie-process.ts";
+import { useSortieRuns } from "../helpers/sortie-runs.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
+import { fileMockFrontMatter, type WorkflowDir } from "../helpers/workflow.ts";
 
 setDefaultTimeout(60_000);
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 function setup(opts: Parameters<typeof fileMockFrontMatter>[1]): { w: WorkflowDir; p: SortieProcess } {
-  const w = makeWorkflowDir();
-  dirs.push(w);
+  const w = runs.dir();
   w.writeIssues([
     { id: "1", identifier: "R-1", title: "Will be done", state: "To Do" },
     { id: "2", identifier: "R-2", title: "Will be parked", state: "To Do" },
   ]);
   w.writeWorkflow(fileMockFrontMatter(w, opts));
-  const p = startSortie(["--port", "0", w.workflow], { cwd: w.dir });
-  procs.push(p);
+  const p = runs.start(["--port", "0", w.workflow], { cwd: w.dir });
   return { w, p };
 }
 

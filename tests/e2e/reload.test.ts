@@ -1,23 +1,16 @@
 // Live reload of WORKFLOW.md: plain edits, a broken edit (last good config keeps running and
 // /readyz turns 503 until it is fixed), and the Kubernetes ConfigMap `..data` symlink swap.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import { freePort } from "../helpers/sortie-process.ts";
+import { useSortieRuns } from "../helpers/sortie-runs.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
+import { fileMockFrontMatter } from "../helpers/workflow.ts";
 
 setDefaultTimeout(60_000);
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 async function readyz(port: number): Promise<{ code: number; body: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`);
@@ -26,13 +19,11 @@ async function readyz(port: number): Promise<{ code: number; body: Record<string
 
 describe("workflow reload", () => {
   test("an edit applies without a restart; a broken edit keeps the last good config and fails /readyz until fixed", async () => {
-    const w = makeWorkflowDir();
-    dirs.push(w);
+    const w = runs.dir();
     w.writeIssues([]);
     w.writeWorkflow(fileMockFrontMatter(w, { pollMs: 200 }));
     const port = freePort();
-    const p = startSortie(["--port", String(port), w.workflow], { cwd: w.dir });
-    procs.push(p);
+    const p = runs.start(["--port", String(port), w.workflow], { cwd: w.dir });
     await waitFor(async () => (await readyz(port)).code === 200, { what: "ready" });
 
     w.writeWorkflow(fileMockFrontMatter(w, { pollMs: 250, maxAgents: 5 }));
@@ -56,8 +47,7 @@ describe("workflow reload", () => {
   });
 
   test("a ConfigMap update (..data symlink swap) is applied without a restart", async () => {
-    const w = makeWorkflowDir();
-    dirs.push(w);
+    const w = runs.dir();
     w.writeIssues([{ id: "1", identifier: "CM-1", title: "After the swap", state: "To Do" }]);
     // The config dir as the kubelet lays it out: WORKFLOW.md → ..data/WORKFLOW.md → ..<ts>/WORKFLOW.md.
     const config = join(w.dir, "config");
@@ -71,8 +61,7 @@ describe("workflow reload", () => {
     symlinkSync("..2026_11_26_10_00_00.000000001", join(config, "..data"));
     symlinkSync("..data/WORKFLOW.md", join(config, "WORKFLOW.md"));
 
-    const p = startSortie(["--port", "0", join(config, "WORKFLOW.md")], { cwd: w.dir });
-    procs.push(p);
+    const p = runs.start(["--port", "0", join(config, "WORKFLOW.md")], { cwd: w.dir });
     await p.waitForLog("tick completed", (r) => r.candidates === 0);
 
     const v2 = join(config, "..2026_11_26_10_05_00.000000002");
@@ -92,12 +81,10 @@ describe("workflow reload", () => {
   });
 
   test("deleting the workflow file while running keeps the last good config and the process alive", async () => {
-    const w = makeWorkflowDir();
-    dirs.push(w);
+    const w = runs.dir();
     w.writeIssues([]);
     w.writeWorkflow(fileMockFrontMatter(w, { pollMs: 200 }));
-    const p = startSortie(["--port", "0", w.workflow], { cwd: w.dir });
-    procs.push(p);
+    const p = runs.start(["--port", "0", w.workflow], { cwd: w.dir });
     await p.waitForLog("sortie started");
     rmSync(w.workflow);
     await p.waitForLog("dispatch preflight failed", (r) =>

@@ -1,35 +1,26 @@
 // The compiled binary as an unattended orchestrator: file tracker + mock agent on real temp dirs,
 // real SQLite, real hooks, real HTTP.
 
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { query } from "../helpers/sortie-db.ts";
-import { freePort, type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import { freePort, type SortieProcess } from "../helpers/sortie-process.ts";
+import { useSortieRuns } from "../helpers/sortie-runs.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
+import { fileMockFrontMatter, type WorkflowDir } from "../helpers/workflow.ts";
 
 setDefaultTimeout(60_000);
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 function setup(): WorkflowDir {
-  const w = makeWorkflowDir();
-  dirs.push(w);
+  const w = runs.dir();
   return w;
 }
 
 function run(w: WorkflowDir, args: string[] = []): SortieProcess {
-  const p = startSortie([...args, w.workflow], { cwd: w.dir });
-  procs.push(p);
+  const p = runs.start([...args, w.workflow], { cwd: w.dir });
   return p;
 }
 

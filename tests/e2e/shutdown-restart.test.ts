@@ -3,36 +3,27 @@
 // next start turns into timed-out history rows and retries; either way the warm start says so and
 // nothing is dispatched twice.
 
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { groupAlive } from "../../src/platform/process-group.ts";
 import { query } from "../helpers/sortie-db.ts";
-import { type SortieProcess, startSortie } from "../helpers/sortie-process.ts";
+import type { SortieProcess } from "../helpers/sortie-process.ts";
+import { useSortieRuns } from "../helpers/sortie-runs.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../helpers/workflow.ts";
+import { fileMockFrontMatter, type WorkflowDir } from "../helpers/workflow.ts";
 
 setDefaultTimeout(60_000);
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 function setup(frontMatterOpts: Parameters<typeof fileMockFrontMatter>[1]): WorkflowDir {
-  const w = makeWorkflowDir();
-  dirs.push(w);
+  const w = runs.dir();
   w.writeIssues([{ id: "7", identifier: "LONG-7", title: "A long job", state: "To Do" }]);
   w.writeWorkflow(fileMockFrontMatter(w, frontMatterOpts));
   return w;
 }
 
 function run(w: WorkflowDir): SortieProcess {
-  const p = startSortie(["--port", "0", w.workflow], { cwd: w.dir });
-  procs.push(p);
+  const p = runs.start(["--port", "0", w.workflow], { cwd: w.dir });
   return p;
 }
 

@@ -2,13 +2,13 @@
 // tests/fixtures/real-cli/claude-sortie-e2e.jsonl, recorded from sortie driving claude 2.1.332
 // against the fake Anthropic server (a Write turn, a turn cut off by SIGTERM, then two turns
 // resumed after a restart). Runs everywhere; sortie-claude.test.ts proves the same with the CLI.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { query } from "../../helpers/sortie-db.ts";
-import { freePort, type SortieProcess, startSortie } from "../../helpers/sortie-process.ts";
+import { freePort } from "../../helpers/sortie-process.ts";
+import { useSortieRuns } from "../../helpers/sortie-runs.ts";
 import { waitFor } from "../../helpers/wait.ts";
-import { makeWorkflowDir, type WorkflowDir } from "../../helpers/workflow.ts";
 import { ARGV_RECORDER, claudeFrontMatter, flagValue, recordedInvocations } from "./harness.ts";
 
 setDefaultTimeout(60_000);
@@ -47,23 +47,14 @@ function tokens(results: RecordedResult[]) {
   return sum;
 }
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(15_000);
-  for (const d of dirs) d.cleanup();
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns(15_000);
 
 describe("sortie with claude 2.1.332's recorded stream", () => {
   test(
     "adopts the CLI's session id, resumes it after a SIGTERM restart, and records each run's tokens " +
       "from the result lines",
     async () => {
-      const w = makeWorkflowDir("sortie-e2e-claude-replay-");
-      dirs.push(w);
+      const w = runs.dir("sortie-e2e-claude-replay-");
       const replayDir = join(w.dir, "replay");
       const argvDir = join(w.dir, "argv");
       mkdirSync(replayDir);
@@ -81,8 +72,7 @@ describe("sortie with claude 2.1.332's recorded stream", () => {
       const recordedSession = results[0]?.session_id ?? "";
 
       const port = freePort();
-      const first = startSortie(["--port", String(port), w.workflow], { cwd: w.dir, env });
-      procs.push(first);
+      const first = runs.start(["--port", String(port), w.workflow], { cwd: w.dir, env });
       // Invocation 2 was killed while the model was answering: its replay hangs the same way.
       const running = await waitFor(async () => {
         const state = (await (await fetch(`http://127.0.0.1:${port}/api/v1/state`)).json()) as {
@@ -101,8 +91,7 @@ describe("sortie with claude 2.1.332's recorded stream", () => {
         { session_id: recordedSession },
       ]);
 
-      const second = startSortie(["--port", "0", w.workflow], { cwd: w.dir, env });
-      procs.push(second);
+      const second = runs.start(["--port", "0", w.workflow], { cwd: w.dir, env });
       await waitFor(() => w.issue("1")?.state === "Human Review", { what: "hand-off after the restart" });
       await waitFor(() => query(w.dbPath, "SELECT id FROM run_history").length === 2);
 

@@ -2,14 +2,15 @@
 // tracker, claude-code agent, and a fake Anthropic server that is also the agent's HTTP(S) proxy,
 // so any attempt to reach another host shows up in its log. Install the CLI with
 // `scripts/install-agent-clis.sh claude`; without it these tests are skipped with a message.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type FakeAnthropic, startFakeAnthropic } from "../../fakes/anthropic/server.ts";
 import { query } from "../../helpers/sortie-db.ts";
-import { freePort, SORTIE_BIN, type SortieProcess, startSortie } from "../../helpers/sortie-process.ts";
+import { freePort, SORTIE_BIN, type SortieProcess } from "../../helpers/sortie-process.ts";
+import { useSortieRuns } from "../../helpers/sortie-runs.ts";
 import { waitFor } from "../../helpers/wait.ts";
-import { makeWorkflowDir, type WorkflowDir } from "../../helpers/workflow.ts";
+import type { WorkflowDir } from "../../helpers/workflow.ts";
 import {
   ARGV_RECORDER,
   CLAUDE_BIN,
@@ -31,18 +32,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 const available = claudeAvailable();
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-let fakes: FakeAnthropic[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(15_000);
-  for (const f of fakes) await f.stop();
-  for (const d of dirs) d.cleanup();
-  dirs = [];
-  procs = [];
-  fakes = [];
-});
+const runs = useSortieRuns(15_000);
 
 interface Setup {
   w: WorkflowDir;
@@ -52,12 +42,10 @@ interface Setup {
 }
 
 function setup(): Setup {
-  const w = makeWorkflowDir("sortie-e2e-claude-");
-  dirs.push(w);
+  const w = runs.dir("sortie-e2e-claude-");
   const home = join(w.dir, "home");
   mkdirSync(home);
-  const fake = startFakeAnthropic();
-  fakes.push(fake);
+  const fake = runs.fake(startFakeAnthropic());
   w.writeIssues([{ id: "1", identifier: "CC-1", title: "Write a greeting", state: "To Do" }]);
   return { w, home, fake, workspace: join(w.workspaces, "CC-1") };
 }
@@ -67,12 +55,11 @@ function run(
   s: Setup,
   opts: { env?: Record<string, string>; binary?: string; port?: number } = {},
 ): SortieProcess {
-  const p = startSortie(["--port", String(opts.port ?? freePort()), s.w.workflow], {
+  const p = runs.start(["--port", String(opts.port ?? freePort()), s.w.workflow], {
     cwd: s.w.dir,
     env: offlineEnv(s.fake, s.home, opts.env),
     ...(opts.binary ? { binary: opts.binary } : {}),
   });
-  procs.push(p);
   return p;
 }
 

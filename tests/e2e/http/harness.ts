@@ -2,14 +2,10 @@
 // and the mock agent, plain fetch helpers, and a raw HTTP/1.1 client for request targets that fetch
 // would normalise before sending (`/../`, `%2e%2e`).
 import { connect } from "node:net";
-import { freePort, type SortieProcess, startSortie } from "../../helpers/sortie-process.ts";
+import { freePort, type SortieProcess } from "../../helpers/sortie-process.ts";
+import { sortieRuns } from "../../helpers/sortie-runs.ts";
 import { waitFor } from "../../helpers/wait.ts";
-import {
-  type FileIssue,
-  fileMockFrontMatter,
-  makeWorkflowDir,
-  type WorkflowDir,
-} from "../../helpers/workflow.ts";
+import { type FileIssue, fileMockFrontMatter, type WorkflowDir } from "../../helpers/workflow.ts";
 
 export const JSON_TYPE = "application/json; charset=utf-8";
 export const TEXT_TYPE = "text/plain; charset=utf-8";
@@ -38,18 +34,15 @@ export interface StartOptions {
 
 /** One test file's processes and temp dirs; call `cleanup` from afterEach. */
 export function httpRuns() {
-  let dirs: WorkflowDir[] = [];
-  let procs: SortieProcess[] = [];
+  const runs = sortieRuns();
   return {
     async start(opts: StartOptions): Promise<HttpSortie> {
-      const w = makeWorkflowDir("sortie-http-");
-      dirs.push(w);
+      const w = runs.dir("sortie-http-");
       w.writeIssues(opts.issues);
       const frontMatter = fileMockFrontMatter(w, opts.frontMatter);
       w.writeWorkflow(opts.edit ? opts.edit(frontMatter) : frontMatter);
       const port = freePort();
-      const p = startSortie(["--port", String(port), ...(opts.args ?? []), w.workflow], { cwd: w.dir });
-      procs.push(p);
+      const p = runs.start(["--port", String(port), ...(opts.args ?? []), w.workflow], { cwd: w.dir });
       const url = (path: string) => `http://127.0.0.1:${port}${path}`;
       const run: HttpSortie = {
         w,
@@ -65,12 +58,7 @@ export function httpRuns() {
       });
       return run;
     },
-    async cleanup(): Promise<void> {
-      for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-      for (const d of dirs) d.cleanup();
-      dirs = [];
-      procs = [];
-    },
+    cleanup: runs.cleanup,
   };
 }
 

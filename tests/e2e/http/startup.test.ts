@@ -1,25 +1,18 @@
 // Early binding: the listener is up as soon as the config is loaded, so a slow start-up (here a
 // before_remove hook of the start-up workspace cleanup that waits for the test) answers probes with
 // "not ready" instead of refusing connections, and turns ready once start-up ends.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, type SortieProcess, startSortie } from "../../helpers/sortie-process.ts";
+import { freePort } from "../../helpers/sortie-process.ts";
+import { useSortieRuns } from "../../helpers/sortie-runs.ts";
 import { waitFor } from "../../helpers/wait.ts";
-import { fileMockFrontMatter, makeWorkflowDir, type WorkflowDir } from "../../helpers/workflow.ts";
+import { fileMockFrontMatter } from "../../helpers/workflow.ts";
 import { HTML_TYPE, JSON_TYPE } from "./harness.ts";
 
 setDefaultTimeout(60_000);
 
-let dirs: WorkflowDir[] = [];
-let procs: SortieProcess[] = [];
-
-afterEach(async () => {
-  for (const p of procs) if (p.proc.exitCode === null) await p.stop(10_000);
-  for (const d of dirs) d.cleanup();
-  dirs = [];
-  procs = [];
-});
+const runs = useSortieRuns();
 
 const UNAVAILABLE = {
   error: { code: "snapshot_unavailable", message: "orchestrator state snapshot unavailable" },
@@ -27,8 +20,7 @@ const UNAVAILABLE = {
 
 describe("start-up", () => {
   test("probes answer 503 with startup failing until start-up ends, then the process turns ready", async () => {
-    const w = makeWorkflowDir("sortie-http-");
-    dirs.push(w);
+    const w = runs.dir("sortie-http-");
     w.writeIssues([
       { id: "1", identifier: "OLD-1", title: "Finished while sortie was down", state: "Done" },
       { id: "2", identifier: "NEW-2", title: "New work", state: "To Do" },
@@ -40,8 +32,7 @@ describe("start-up", () => {
       `${fileMockFrontMatter(w)}\nhooks:\n  before_remove: "i=0; while [ ! -f ${release} ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i+1)); done"\n`,
     );
     const port = freePort();
-    const p = startSortie(["--port", String(port), w.workflow], { cwd: w.dir });
-    procs.push(p);
+    const p = runs.start(["--port", String(port), w.workflow], { cwd: w.dir });
     const get = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${path}`, init);
 
     await p.waitForLog("running hook", (r) => r.hook === "before_remove");
