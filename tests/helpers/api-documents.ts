@@ -40,3 +40,17 @@ export const ISSUE_DETAIL_KEYS = [
   "last_error",
   "tracked",
 ];
+
+/** `/api/status`'s keys in order; `tracker_rate_limits` comes last, and only once a tracker reported limits. */
+export const STATUS_KEYS = [
+  "status",
+  "draining",
+  "version",
+  "uptime_seconds",
+  "generated_at",
+  "checks",
+  "counts",
+  "slots",
+  "agent_totals",
+  "tracker_rate_limits",
+];

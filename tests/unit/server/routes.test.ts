@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { type AppOptions, createApp } from "../../../src/server/app.ts";
 import { NO_HISTORY } from "../../../src/server/history.ts";
 import { createPrometheusMetrics } from "../../../src/server/metrics.ts";
-import { ISSUE_DETAIL_KEYS } from "../../helpers/api-documents.ts";
+import { ISSUE_DETAIL_KEYS, STATUS_KEYS } from "../../helpers/api-documents.ts";
 import { captureLogger } from "./capture-logger.ts";
 import { FakeView, GENERATED_AT, makeRetry, makeRunning, makeSnapshot } from "./fake-view.ts";
 
@@ -192,18 +192,7 @@ describe("GET /api/status", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe(JSON_TYPE);
     const text = await res.text();
-    expect(Object.keys(JSON.parse(text))).toEqual([
-      "status",
-      "draining",
-      "version",
-      "uptime_seconds",
-      "generated_at",
-      "checks",
-      "counts",
-      "slots",
-      "agent_totals",
-      "tracker_rate_limits",
-    ]);
+    expect(Object.keys(JSON.parse(text))).toEqual(STATUS_KEYS);
     expect(JSON.parse(text)).toEqual({
       status: "pass",
       draining: false,
