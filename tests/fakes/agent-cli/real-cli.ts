@@ -2,6 +2,8 @@
 // saying why, when it is not), a scratch root per test holding the workspace and sortie's HOME, the
 // offline environment sortie runs in, and the agent config and session parameters for the demo
 // issue, with a turn timeout far beyond any test's turn (the tests that need one abort the turn).
+import { writeFileSync } from "node:fs";
+import { type AgentHome, resolveAgentHome } from "../../../src/agents/home.ts";
 import type { AgentAdapterConfig } from "../../../src/agents/types.ts";
 import type { StartSessionParams } from "../../../src/domain/agent.ts";
 import { adapterConfig, demoSessionEnv, sessionParams } from "./adapter-session.ts";
@@ -38,10 +40,15 @@ export interface RealCli {
   readonly scratch: Scratch;
   /** The `agent:` settings running `command` (default the CLI). */
   config(command?: string, options?: Record<string, unknown>): AgentAdapterConfig;
-  /** What a worker gives a session for the demo issue. */
-  startParams(overrides?: Partial<StartSessionParams>): StartSessionParams;
+  /** What a worker gives a session for the demo issue, its environment extended with `env`. */
+  startParams(overrides?: Partial<StartSessionParams>, env?: Record<string, string>): StartSessionParams;
   /** Sortie's offline environment, with this test's HOME. */
   env(env: Omit<OfflineEnv, "home">): Record<string, string>;
+  /**
+   * A HOME for sortie that nobody can write (a path below a regular file, which not even root can
+   * create), and the agent home sortie resolves for it with its database in the scratch root.
+   */
+  unwritableHome(): { home: string; agentHome: AgentHome };
 }
 
 /** Call at the top of the test file: the scratch root registers its hooks. */
@@ -63,7 +70,7 @@ export function useRealCli(setup: RealCliSetup): RealCli {
     scratch,
     config: (command = bin, options = {}) =>
       adapterConfig(kind, command, options, { turnTimeoutMs: TURN_TIMEOUT_MS, readTimeoutMs }),
-    startParams: (overrides = {}) =>
+    startParams: (overrides = {}, env = {}) =>
       sessionParams(
         {
           kind,
@@ -71,10 +78,20 @@ export function useRealCli(setup: RealCliSetup): RealCli {
           command: setup.sessionNamesCli ? bin : "",
           turnTimeoutMs: TURN_TIMEOUT_MS,
           readTimeoutMs,
-          env: demoSessionEnv(scratch.workspace),
+          env: { ...demoSessionEnv(scratch.workspace), ...env },
         },
         overrides,
       ),
     env: (env) => offlineSortieEnv({ ...env, home: scratch.path("home") }),
+    unwritableHome() {
+      writeFileSync(scratch.path("not-a-dir"), "");
+      const home = scratch.path("not-a-dir", "home");
+      const agentHome = resolveAgentHome({
+        home,
+        configuredHomeDir: "",
+        dbPath: scratch.path("data", "sortie.db"),
+      });
+      return { home, agentHome };
+    },
   };
 }

@@ -2,10 +2,9 @@
 // Anthropic server (which is also its HTTP(S) proxy, so any attempt to reach another host shows
 // up in the fake's log). Install the CLI with `scripts/install-agent-clis.sh claude`.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ClaudeCodeAdapter } from "../../../src/agents/claude-code/index.ts";
-import { resolveAgentHome } from "../../../src/agents/home.ts";
 import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { PINNED_CLAUDE } from "../../fakes/agent-cli/installed-cli.ts";
@@ -166,21 +165,13 @@ describe.skipIf(!cli.available)(`claude-code adapter against the real claude CLI
     "an unwritable HOME works when the agent is given the redirected agent home, including resume",
     async () => {
       fake = scratch.closeAfter(startFakeAnthropic());
-      // A path below a regular file cannot be written by anyone, root included.
-      writeFileSync(scratch.path("not-a-dir"), "");
-      const unwritableHome = scratch.path("not-a-dir", "home");
-      const agentHome = resolveAgentHome({
-        home: unwritableHome,
-        configuredHomeDir: "",
-        dbPath: scratch.path("data", "sortie.db"),
-      });
+      const { home: unwritableHome, agentHome } = cli.unwritableHome();
       expect(agentHome.redirected).toBe(true);
       expect(agentHome.home).toBe(scratch.path("data", "agent-home"));
 
       const { adapter, log } = makeAdapter(ROOT_SAFE_OPTIONS, baseEnv({ HOME: unwritableHome }));
-      const params = cli.startParams();
       const session = await adapter.startSession(
-        { ...params, env: { ...params.env, HOME: agentHome.home } },
+        cli.startParams({}, { HOME: agentHome.home }),
         new AbortController().signal,
       );
       const first = await runDemoTurn(adapter, session, "WRITE:hello.txt:redirected home");

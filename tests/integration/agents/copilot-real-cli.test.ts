@@ -3,10 +3,9 @@
 // another host shows up in the fake's log). Install the CLI with
 // `scripts/install-agent-clis.sh copilot`.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CopilotCliAdapter } from "../../../src/agents/copilot-cli/index.ts";
-import { resolveAgentHome } from "../../../src/agents/home.ts";
 import { SortieError } from "../../../src/domain/errors.ts";
 import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
@@ -164,20 +163,12 @@ describe.skipIf(!cli.available)(`copilot-cli adapter against the real copilot CL
     "an unwritable HOME works when the agent is given the redirected agent home, including resume",
     async () => {
       fake = scratch.closeAfter(startFakeOpenAI());
-      // A path below a regular file cannot be written by anyone, root included.
-      writeFileSync(scratch.path("not-a-dir"), "");
-      const unwritableHome = scratch.path("not-a-dir", "home");
-      const agentHome = resolveAgentHome({
-        home: unwritableHome,
-        configuredHomeDir: "",
-        dbPath: scratch.path("data", "sortie.db"),
-      });
+      const { home: unwritableHome, agentHome } = cli.unwritableHome();
       expect(agentHome.redirected).toBe(true);
 
       const { adapter } = makeAdapter(baseEnv({ HOME: unwritableHome }));
-      const params = cli.startParams();
       const session = await adapter.startSession(
-        { ...params, env: { ...params.env, HOME: agentHome.home } },
+        cli.startParams({}, { HOME: agentHome.home }),
         new AbortController().signal,
       );
       const first = await runDemoTurn(adapter, session, "WRITE:hello.txt:redirected home");

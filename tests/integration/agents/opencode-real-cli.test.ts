@@ -5,7 +5,6 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { resolveAgentHome } from "../../../src/agents/home.ts";
 import { OpenCodeAdapter } from "../../../src/agents/opencode/index.ts";
 import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
@@ -224,19 +223,12 @@ describe.skipIf(!cli.available)(`opencode adapter against the real opencode CLI 
     "an unwritable HOME works when the agent is given the redirected agent home, including resume",
     async () => {
       start();
-      writeFileSync(scratch.path("not-a-dir"), "");
-      const unwritableHome = scratch.path("not-a-dir", "home");
-      const agentHome = resolveAgentHome({
-        home: unwritableHome,
-        configuredHomeDir: "",
-        dbPath: scratch.path("data", "sortie.db"),
-      });
+      const { home: unwritableHome, agentHome } = cli.unwritableHome();
       expect(agentHome.redirected).toBe(true);
 
       const { adapter } = makeAdapter({ model: MODEL }, baseEnv({ HOME: unwritableHome }));
-      const params = cli.startParams();
       const session = await adapter.startSession(
-        { ...params, env: { ...params.env, HOME: agentHome.home } },
+        cli.startParams({}, { HOME: agentHome.home }),
         new AbortController().signal,
       );
       const first = await runDemoTurn(adapter, session, "WRITE:hello.txt:redirected home");
