@@ -1,6 +1,7 @@
 // What adapter tests repeat around startSession and runTurn: the `agent:` config and the session
 // parameters (with the values these tests use unless they say otherwise), one turn run with its
 // events and process groups collected, and the SortieError a failed start rejects with.
+import { expect } from "bun:test";
 import type { AgentAdapterConfig } from "../../../src/agents/types.ts";
 import type {
   AgentAdapter,
@@ -153,6 +154,13 @@ export async function abortedDemoTurn(
   await waitFor(abort.asked, { timeoutMs: abort.timeoutMs ?? 30_000, what: "the model request" });
   ctl.abort(abort.reason);
   return running;
+}
+
+/** The turn ended the way every adapter ends a turn whose turn_timeout_ms ran out. */
+export function expectTurnTimedOut({ outcome, events }: Pick<TurnRun, "outcome" | "events">): void {
+  expect(outcome.result.exitReason).toBe("turn_cancelled");
+  expect(outcome.error?.kind).toBe("turn_timeout");
+  expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
 }
 
 /** The SortieError `promise` rejects with; anything else fails the test. */

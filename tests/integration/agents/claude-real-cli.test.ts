@@ -5,7 +5,12 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ClaudeCodeAdapter } from "../../../src/agents/claude-code/index.ts";
-import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
+import {
+  abortedDemoTurn,
+  expectTurnTimedOut,
+  runDemoTurn,
+  turnTimeoutReason,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { PINNED_CLAUDE } from "../../fakes/agent-cli/installed-cli.ts";
 import { claudeOfflineSettings } from "../../fakes/agent-cli/offline-env.ts";
@@ -205,9 +210,7 @@ describe.skipIf(!cli.available)(`claude-code adapter against the real claude CLI
         },
       );
 
-      expect(outcome.result.exitReason).toBe("turn_cancelled");
-      expect(outcome.error?.kind).toBe("turn_timeout");
-      expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
+      expectTurnTimedOut({ outcome, events });
       expect(pgids).toHaveLength(1);
       await waitFor(() => livingGroupMembers(pgids[0] ?? 0).length === 0, {
         what: "the claude process group to die",

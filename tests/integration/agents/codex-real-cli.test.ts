@@ -6,7 +6,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { CodexAdapter, type CodexDeps, type DynamicTool } from "../../../src/agents/codex/index.ts";
 import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
-import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
+import {
+  abortedDemoTurn,
+  expectTurnTimedOut,
+  runDemoTurn,
+  turnTimeoutReason,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { AGENT_CLI_CACHE, PINNED_CODEX } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { useRealCli } from "../../fakes/agent-cli/real-cli.ts";
@@ -294,9 +299,7 @@ describe.skipIf(!cli.available)(`codex adapter against the real codex CLI ${cli.
           reason: turnTimeoutReason(),
         },
       );
-      expect(outcome.result.exitReason).toBe("turn_cancelled");
-      expect(outcome.error?.kind).toBe("turn_timeout");
-      expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
+      expectTurnTimedOut({ outcome, events });
 
       // The server confirmed the interrupt and is still alive; stopSession ends its whole group.
       const pgid = Number(session.agentPid);

@@ -7,7 +7,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CopilotCliAdapter } from "../../../src/agents/copilot-cli/index.ts";
 import { SortieError } from "../../../src/domain/errors.ts";
-import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
+import {
+  abortedDemoTurn,
+  expectTurnTimedOut,
+  runDemoTurn,
+  turnTimeoutReason,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { AGENT_CLI_CACHE, agentCliBin, PINNED_COPILOT } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
@@ -223,9 +228,7 @@ describe.skipIf(!cli.available)(`copilot-cli adapter against the real copilot CL
         },
       );
 
-      expect(outcome.result.exitReason).toBe("turn_cancelled");
-      expect(outcome.error?.kind).toBe("turn_timeout");
-      expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
+      expectTurnTimedOut({ outcome, events });
       expect(pgids).toHaveLength(1);
       await waitFor(() => livingGroupMembers(pgids[0] ?? 0).length === 0, {
         what: "the copilot process group to die",

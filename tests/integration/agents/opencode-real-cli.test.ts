@@ -6,7 +6,12 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { OpenCodeAdapter } from "../../../src/agents/opencode/index.ts";
-import { abortedDemoTurn, runDemoTurn, turnTimeoutReason } from "../../fakes/agent-cli/adapter-session.ts";
+import {
+  abortedDemoTurn,
+  expectTurnTimedOut,
+  runDemoTurn,
+  turnTimeoutReason,
+} from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { PINNED_OPENCODE } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
@@ -285,9 +290,7 @@ describe.skipIf(!cli.available)(`opencode adapter against the real opencode CLI 
         },
       );
 
-      expect(outcome.result.exitReason).toBe("turn_cancelled");
-      expect(outcome.error?.kind).toBe("turn_timeout");
-      expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
+      expectTurnTimedOut({ outcome, events });
       await waitFor(() => livingGroupMembers(pgids[0] ?? 0).length === 0, {
         what: "the opencode process group to die",
       });

@@ -5,9 +5,11 @@ import { OpenCodeAdapter } from "../../../../src/agents/opencode/index.ts";
 import type { Session, StartSessionParams } from "../../../../src/domain/agent.ts";
 import {
   adapterConfig,
+  expectTurnTimedOut,
   runAgentTurn,
   sessionParams,
   startFailure,
+  turnTimeoutReason,
 } from "../../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog, readEnvDump } from "../../../fakes/agent-cli/fake-cli.ts";
 import { livingGroupMembers } from "../../../fakes/agent-cli/process-scan.ts";
@@ -277,11 +279,9 @@ describe("opencode runTurn", () => {
     await waitFor(() => invocations().length === 1 && existsSync(scratch.path("session-ses_1")), {
       what: "the fake to start",
     });
-    ctl.abort(new DOMException("The operation timed out.", "TimeoutError"));
+    ctl.abort(turnTimeoutReason());
     const { outcome, events, pgids } = await running;
-    expect(outcome.result.exitReason).toBe("turn_cancelled");
-    expect(outcome.error?.kind).toBe("turn_timeout");
-    expect(events.at(-1)).toMatchObject({ type: "turn_cancelled", message: "turn timed out" });
+    expectTurnTimedOut({ outcome, events });
     await waitFor(() => livingGroupMembers(pgids[0] ?? 0).length === 0, { what: "the group to die" });
   });
 
