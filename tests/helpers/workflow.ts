@@ -54,6 +54,27 @@ export function makeWorkflowDir(prefix = "sortie-e2e-"): WorkflowDir {
   return w;
 }
 
+/** The file tracker with the usual states, and this directory's issues file, workspaces and database. */
+export function fileTrackerSections(
+  w: WorkflowDir,
+  opts: { pollMs?: number; tracker?: string } = {},
+): string {
+  return `tracker:
+  kind: file
+  active_states: [To Do, In Progress]
+  in_progress_state: In Progress
+  handoff_state: Human Review
+  terminal_states: [Done, Cancelled]
+${opts.tracker ?? ""}
+file:
+  path: ${w.issuesFile}
+polling:
+  interval_ms: ${opts.pollMs ?? 300}
+workspace:
+  root: ${w.workspaces}
+db_path: ${w.dbPath}`;
+}
+
 /** Front matter for the file tracker + mock agent, with knobs the tests turn. */
 export function fileMockFrontMatter(
   w: WorkflowDir,
@@ -67,20 +88,7 @@ export function fileMockFrontMatter(
   } = {},
 ): string {
   return `
-tracker:
-  kind: file
-  active_states: [To Do, In Progress]
-  in_progress_state: In Progress
-  handoff_state: Human Review
-  terminal_states: [Done, Cancelled]
-${opts.tracker ?? ""}
-file:
-  path: ${w.issuesFile}
-polling:
-  interval_ms: ${opts.pollMs ?? 300}
-workspace:
-  root: ${w.workspaces}
-db_path: ${w.dbPath}
+${fileTrackerSections(w, opts)}
 agent:
   kind: mock
   max_concurrent_agents: ${opts.maxAgents ?? 2}

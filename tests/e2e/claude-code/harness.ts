@@ -12,7 +12,7 @@ import {
 } from "../../fakes/agent-cli/installed-cli.ts";
 import { claudeOfflineSettings, offlineSortieEnv } from "../../fakes/agent-cli/offline-env.ts";
 import type { FakeAnthropic } from "../../fakes/anthropic/server.ts";
-import type { WorkflowDir } from "../../helpers/workflow.ts";
+import { fileTrackerSections, type WorkflowDir } from "../../helpers/workflow.ts";
 
 export const PINNED_CLAUDE_VERSION = PINNED_CLAUDE.version;
 export const CLAUDE_BIN = agentCliBin(PINNED_CLAUDE.name);
@@ -39,19 +39,7 @@ export function claudeFrontMatter(
   opts: { command?: string; maxTurns?: number; agentExtra?: string } = {},
 ): string {
   return `
-tracker:
-  kind: file
-  active_states: [To Do, In Progress]
-  in_progress_state: In Progress
-  handoff_state: Human Review
-  terminal_states: [Done, Cancelled]
-file:
-  path: ${w.issuesFile}
-polling:
-  interval_ms: 300
-workspace:
-  root: ${w.workspaces}
-db_path: ${w.dbPath}
+${fileTrackerSections(w)}
 agent:
   kind: claude-code
   command: ${opts.command ?? CLAUDE_BIN}
