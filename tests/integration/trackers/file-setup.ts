@@ -2,29 +2,14 @@
 import { copyFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Secret } from "../../../src/config/secret.ts";
 import type { TrackerConfig } from "../../../src/config/types.ts";
 import type { TrackerAdapter } from "../../../src/domain/tracker.ts";
 import { createTracker, type TrackerDeps } from "../../../src/trackers/registry.ts";
-import { fakeClock, recordingLogger } from "../../unit/trackers/support.ts";
+import { fakeClock, recordingLogger, trackerConfig } from "../../unit/trackers/support.ts";
 
 export const FIXTURES = join(import.meta.dir, "../../fixtures/tracker-file");
 
-export function fileTrackerConfig(overrides: Partial<TrackerConfig> = {}): TrackerConfig {
-  return {
-    kind: "file",
-    endpoint: "",
-    apiKey: new Secret(""),
-    project: "",
-    activeStates: [],
-    terminalStates: [],
-    queryFilter: "",
-    handoffState: null,
-    inProgressState: null,
-    comments: { onDispatch: false, onCompletion: false, onFailure: false },
-    ...overrides,
-  };
-}
+export const fileTrackerConfig = trackerConfig;
 
 export interface FileTrackerSetup {
   dir: string;

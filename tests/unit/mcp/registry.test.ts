@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { Secret } from "../../../src/config/secret.ts";
 import type { ServiceConfig } from "../../../src/config/types.ts";
 import type { TrackerAdapter } from "../../../src/domain/tracker.ts";
 import {
@@ -11,22 +10,10 @@ import {
 } from "../../../src/mcp/index.ts";
 import type { Store } from "../../../src/persistence/index.ts";
 import { buildToolAdvertisement } from "../../../src/prompt/index.ts";
+import { trackerConfig } from "../trackers/support.ts";
 
 function configWithProject(project: string): ServiceConfig {
-  return {
-    tracker: {
-      kind: "file",
-      endpoint: "",
-      apiKey: new Secret(""),
-      project,
-      activeStates: [],
-      terminalStates: [],
-      queryFilter: "",
-      handoffState: null,
-      inProgressState: null,
-      comments: { onDispatch: false, onCompletion: false, onFailure: false },
-    },
-  } as unknown as ServiceConfig;
+  return { tracker: trackerConfig({ project }) } as unknown as ServiceConfig;
 }
 
 const tracker = {} as TrackerAdapter;

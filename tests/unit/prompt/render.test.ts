@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { SortieError } from "../../../src/domain/errors.ts";
 import { emptyIssue } from "../../../src/domain/issue.ts";
 import {
   buildToolAdvertisement,
@@ -11,6 +10,7 @@ import {
   wrapTemplateError,
 } from "../../../src/prompt/index.ts";
 import { TemplateError } from "../../../src/prompt/template/index.ts";
+import { thrownSortieError } from "../../helpers/sortie-error.ts";
 
 const FILE = "/etc/sortie/WORKFLOW.md";
 const issue = emptyIssue({
@@ -23,16 +23,6 @@ const issue = emptyIssue({
 
 function tmpl(body: string, frontMatterLines = 0) {
   return parsePromptTemplate(body, { sourcePath: FILE, frontMatterLines });
-}
-
-function thrown(fn: () => unknown): SortieError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SortieError) return err;
-    throw err;
-  }
-  throw new Error("expected a SortieError");
 }
 
 const tool: PromptTool = {
@@ -141,7 +131,7 @@ describe("fixed texts", () => {
 
 describe("errors", () => {
   test("a syntax error is a template_parse_error counted in WORKFLOW.md lines", () => {
-    const err = thrown(() => tmpl("Hello\n{{ nope .x }}", 12));
+    const err = thrownSortieError(() => tmpl("Hello\n{{ nope .x }}", 12));
     expect(err.layer).toBe("config");
     expect(err.kind).toBe("template_parse_error");
     expect(err.message).toBe(
@@ -151,7 +141,9 @@ describe("errors", () => {
 
   test("a failing render is a template_render_error counted in WORKFLOW.md lines", () => {
     const t = tmpl("Hello\n\n  {{ .issue.nope }}", 5);
-    const err = thrown(() => renderTurnPrompt(t, { issue, attempt: 0, turnNumber: 1, maxTurns: 1 }));
+    const err = thrownSortieError(() =>
+      renderTurnPrompt(t, { issue, attempt: 0, turnNumber: 1, maxTurns: 1 }),
+    );
     expect(err.kind).toBe("template_render_error");
     expect(err.message).toBe(
       `template render error in ${FILE} (line 8): template: prompt:3:11: executing "prompt" at <.issue.nope>: map has no entry for key "nope"`,

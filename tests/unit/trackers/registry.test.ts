@@ -1,7 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Secret } from "../../../src/config/secret.ts";
-import type { ServiceConfig, TrackerConfig } from "../../../src/config/types.ts";
-import { SortieError } from "../../../src/domain/errors.ts";
+import type { ServiceConfig } from "../../../src/config/types.ts";
 import {
   createTracker,
   lookupTrackerKind,
@@ -12,33 +10,12 @@ import {
   trackerStateDefaults,
   unknownTrackerKindMessage,
 } from "../../../src/trackers/registry.ts";
-import { recordingLogger } from "./support.ts";
+import { thrownSortieError } from "../../helpers/sortie-error.ts";
+import { recordingLogger, trackerConfig } from "./support.ts";
 
-const tracker = (overrides: Partial<TrackerConfig> = {}): TrackerConfig => ({
-  kind: "file",
-  endpoint: "",
-  apiKey: new Secret(""),
-  project: "",
-  activeStates: [],
-  terminalStates: [],
-  queryFilter: "",
-  handoffState: null,
-  inProgressState: null,
-  comments: { onDispatch: false, onCompletion: false, onFailure: false },
-  ...overrides,
-});
+const tracker = trackerConfig;
 
 const deps: TrackerDeps = { fetch, logger: recordingLogger(), now: () => new Date(), cwd: "/tmp" };
-
-function thrown(call: () => unknown): SortieError {
-  try {
-    call();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SortieError);
-    return err as SortieError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("tracker registry", () => {
   test("lists registered kinds sorted and looks them up", () => {
@@ -83,7 +60,7 @@ describe("tracker registry", () => {
   });
 
   test("creating an unknown kind is unsupported_tracker_kind with the registry message", () => {
-    const error = thrown(() =>
+    const error = thrownSortieError(() =>
       createTracker({ ...tracker({ kind: "linear" }), userAgent: "sortie/test", options: {} }, deps),
     );
     expect(error.kind).toBe("unsupported_tracker_kind");

@@ -1,6 +1,25 @@
-// Test doubles shared by the tracker tests: a logger that records, a clock the test moves, and a
-// polling wait with a deadline.
+// Test doubles shared by the tracker tests: a tracker config with nothing set, a logger that
+// records, a clock the test moves, and a polling wait with a deadline.
+import { Secret } from "../../../src/config/secret.ts";
+import type { TrackerConfig } from "../../../src/config/types.ts";
 import type { TrackerLogger } from "../../../src/trackers/registry.ts";
+
+/** The `tracker:` block with nothing set (kind file), plus `overrides`. */
+export function trackerConfig(overrides: Partial<TrackerConfig> = {}): TrackerConfig {
+  return {
+    kind: "file",
+    endpoint: "",
+    apiKey: new Secret(""),
+    project: "",
+    activeStates: [],
+    terminalStates: [],
+    queryFilter: "",
+    handoffState: null,
+    inProgressState: null,
+    comments: { onDispatch: false, onCompletion: false, onFailure: false },
+    ...overrides,
+  };
+}
 
 export interface LogRecord {
   level: "debug" | "info" | "warn" | "error";

@@ -18,6 +18,7 @@ import {
   type RecordingLogger,
   recordingLogger,
   rejectionOf,
+  trackerConfig,
 } from "../../../unit/trackers/support.ts";
 
 export interface GitHubSetup {
@@ -41,19 +42,14 @@ export interface SetupOptions {
 const running: FakeGitHub[] = [];
 
 export function githubConfig(endpoint: string, overrides: Partial<TrackerConfig> = {}): TrackerConfig {
-  return {
+  return trackerConfig({
     kind: "github",
     endpoint,
-    apiKey: new Secret(""),
     project: "owner/repo",
     activeStates: ["backlog", "in-progress", "review"],
     terminalStates: ["done", "wontfix"],
-    queryFilter: "",
-    handoffState: null,
-    inProgressState: null,
-    comments: { onDispatch: false, onCompletion: false, onFailure: false },
     ...overrides,
-  };
+  });
 }
 
 export function setupGitHub(setup: SetupOptions = {}): GitHubSetup {

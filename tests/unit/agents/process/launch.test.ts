@@ -3,23 +3,13 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveLaunchTarget, verifyWorkspace } from "../../../../src/agents/process/launch.ts";
-import { SortieError } from "../../../../src/domain/errors.ts";
+import { thrownSortieError } from "../../../helpers/sortie-error.ts";
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "sortie-launch-"));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function failure(fn: () => unknown): SortieError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SortieError) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("verifyWorkspace", () => {
   test("returns the absolute directory", () => {
@@ -30,7 +20,7 @@ describe("verifyWorkspace", () => {
     ["", "empty workspace path"],
     ["/definitely/not/here", "workspace path does not exist"],
   ])("rejects %p with invalid_workspace_cwd", (path, message) => {
-    const err = failure(() => verifyWorkspace(path));
+    const err = thrownSortieError(() => verifyWorkspace(path));
     expect(err.kind).toBe("invalid_workspace_cwd");
     expect(err.message).toBe(message);
   });
@@ -38,7 +28,7 @@ describe("verifyWorkspace", () => {
   test("rejects a file", () => {
     const file = join(dir, "f");
     writeFileSync(file, "");
-    const err = failure(() => verifyWorkspace(file));
+    const err = thrownSortieError(() => verifyWorkspace(file));
     expect(err.kind).toBe("invalid_workspace_cwd");
     expect(err.message).toBe("workspace path is not a directory");
   });
@@ -63,23 +53,25 @@ describe("resolveLaunchTarget", () => {
   });
 
   test("reports a whitespace-only command", () => {
-    const err = failure(() => resolveLaunchTarget("   ", "claude", dir));
+    const err = thrownSortieError(() => resolveLaunchTarget("   ", "claude", dir));
     expect(err.kind).toBe("agent_not_found");
     expect(err.message).toBe("agent command is empty or whitespace-only");
   });
 
   test("reports a command missing from PATH", () => {
-    const err = failure(() => resolveLaunchTarget("no-such-agent", "", dir));
+    const err = thrownSortieError(() => resolveLaunchTarget("no-such-agent", "", dir));
     expect(err.kind).toBe("agent_not_found");
     expect(err.message).toBe('agent command "no-such-agent" not found');
   });
 
   test("reports a path that does not exist and one that is not executable", () => {
-    expect(failure(() => resolveLaunchTarget(join(dir, "missing"), "", "")).message).toContain("not found");
+    expect(thrownSortieError(() => resolveLaunchTarget(join(dir, "missing"), "", "")).message).toContain(
+      "not found",
+    );
     const plain = join(dir, "plain");
     writeFileSync(plain, "");
     chmodSync(plain, 0o644);
-    const err = failure(() => resolveLaunchTarget(plain, "", ""));
+    const err = thrownSortieError(() => resolveLaunchTarget(plain, "", ""));
     expect(err.kind).toBe("agent_not_found");
     expect(err.message).toBe(`agent command "${plain}" is not executable`);
   });

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Secret } from "../../../../src/config/secret.ts";
 import type { TrackerConfig } from "../../../../src/config/types.ts";
-import { SortieError } from "../../../../src/domain/errors.ts";
 import { createGitHubTracker, githubTracker } from "../../../../src/trackers/github/index.ts";
 import {
   createTracker,
@@ -10,21 +9,19 @@ import {
   type TrackerAdapterConfig,
   type TrackerDeps,
 } from "../../../../src/trackers/registry.ts";
-import { recordingLogger } from "../support.ts";
+import { thrownSortieError } from "../../../helpers/sortie-error.ts";
+import { recordingLogger, trackerConfig } from "../support.ts";
 
 function config(overrides: Partial<TrackerConfig> = {}, userAgent = "sortie/1.0.0"): TrackerAdapterConfig {
   return {
-    kind: "github",
-    endpoint: "",
-    apiKey: new Secret("ghp_unitTestToken000"),
-    project: "acme/widgets",
-    activeStates: ["backlog", "in-progress", "review"],
-    terminalStates: ["done", "wontfix"],
-    queryFilter: "",
-    handoffState: null,
-    inProgressState: null,
-    comments: { onDispatch: false, onCompletion: false, onFailure: false },
-    ...overrides,
+    ...trackerConfig({
+      kind: "github",
+      apiKey: new Secret("ghp_unitTestToken000"),
+      project: "acme/widgets",
+      activeStates: ["backlog", "in-progress", "review"],
+      terminalStates: ["done", "wontfix"],
+      ...overrides,
+    }),
     userAgent,
     options: {},
   };
@@ -55,16 +52,6 @@ function deps(fetchImpl: typeof fetch): TrackerDeps {
   };
 }
 
-function thrown(call: () => unknown): SortieError {
-  try {
-    call();
-  } catch (err) {
-    if (err instanceof SortieError) return err;
-    throw err;
-  }
-  throw new Error("expected a throw");
-}
-
 describe("github kind registration", () => {
   test("is registered with its requirements, defaults and metrics policy", () => {
     expect(TRACKER_KINDS).toContain("github");
@@ -77,17 +64,17 @@ describe("github kind registration", () => {
 
   test("the registry requires the token and the project", () => {
     const { fetch } = stubFetch(() => new Response("[]"));
-    expect(thrown(() => createTracker(config({ apiKey: new Secret("") }), deps(fetch))).kind).toBe(
+    expect(thrownSortieError(() => createTracker(config({ apiKey: new Secret("") }), deps(fetch))).kind).toBe(
       "missing_tracker_api_key",
     );
-    expect(thrown(() => createTracker(config({ project: " " }), deps(fetch))).kind).toBe(
+    expect(thrownSortieError(() => createTracker(config({ project: " " }), deps(fetch))).kind).toBe(
       "missing_tracker_project",
     );
   });
 
   test.each(["acme", "acme/widgets/extra", "/widgets", "acme/"])("project %p is rejected", (project) => {
     const { fetch } = stubFetch(() => new Response("[]"));
-    const error = thrown(() => createTracker(config({ project }), deps(fetch)));
+    const error = thrownSortieError(() => createTracker(config({ project }), deps(fetch)));
     expect([error.kind, error.message]).toEqual([
       "tracker_payload_error",
       "project must be in owner/repo format",
@@ -96,7 +83,7 @@ describe("github kind registration", () => {
 
   test("an endpoint that is not a URL is a payload error naming it", () => {
     const { fetch } = stubFetch(() => new Response("[]"));
-    const error = thrown(() => createTracker(config({ endpoint: "not a url" }), deps(fetch)));
+    const error = thrownSortieError(() => createTracker(config({ endpoint: "not a url" }), deps(fetch)));
     expect([error.kind, error.message]).toEqual(["tracker_payload_error", "invalid endpoint: not a url"]);
   });
 });

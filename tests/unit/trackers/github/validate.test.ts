@@ -3,21 +3,17 @@ import { Secret } from "../../../../src/config/secret.ts";
 import type { TrackerConfig } from "../../../../src/config/types.ts";
 import { validateGitHubConfig } from "../../../../src/trackers/github/validate.ts";
 import { lookupTrackerKind } from "../../../../src/trackers/registry.ts";
+import { trackerConfig } from "../support.ts";
 
 function config(overrides: Partial<TrackerConfig> = {}): TrackerConfig {
-  return {
+  return trackerConfig({
     kind: "github",
-    endpoint: "",
     apiKey: new Secret("ghp_token"),
     project: "sortie-ai/sortie",
     activeStates: ["backlog", "in-progress", "review"],
     terminalStates: ["done", "wontfix"],
-    queryFilter: "",
-    handoffState: null,
-    inProgressState: null,
-    comments: { onDispatch: false, onCompletion: false, onFailure: false },
     ...overrides,
-  };
+  });
 }
 
 const checks = (diagnostics: ReturnType<typeof validateGitHubConfig>) =>

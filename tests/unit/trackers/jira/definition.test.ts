@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Secret } from "../../../../src/config/secret.ts";
 import type { TrackerConfig } from "../../../../src/config/types.ts";
-import { SortieError } from "../../../../src/domain/errors.ts";
+import type { SortieError } from "../../../../src/domain/errors.ts";
 import { mapJiraStatus } from "../../../../src/trackers/jira/client.ts";
 import { createJiraTracker, jiraTracker, validateJiraConfig } from "../../../../src/trackers/jira/index.ts";
 import {
@@ -18,6 +18,7 @@ import {
   type TrackerDeps,
   trackerStateDefaults,
 } from "../../../../src/trackers/registry.ts";
+import { thrownSortieError } from "../../../helpers/sortie-error.ts";
 import { recordingLogger } from "../support.ts";
 
 const config = (overrides: Partial<TrackerConfig> = {}): TrackerAdapterConfig => ({
@@ -42,16 +43,6 @@ const deps: TrackerDeps = {
   now: () => new Date(),
   cwd: "/tmp",
 };
-
-function failure(call: () => unknown): SortieError {
-  try {
-    call();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SortieError);
-    return err as SortieError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("registration", () => {
   test("jira is registered with project and key required and the stock workflow's states", () => {
@@ -78,7 +69,7 @@ describe("registration", () => {
     [{ project: "" }, "missing_tracker_project", "missing required config key: project"],
     [{ endpoint: "" }, "tracker_payload_error", "missing required config key: endpoint"],
   ])("construction rejects %j", (overrides, kind, message) => {
-    const error = failure(() => createJiraTracker(config(overrides), deps));
+    const error = thrownSortieError(() => createJiraTracker(config(overrides), deps));
     expect(error.kind).toBe(kind as SortieError["kind"]);
     expect(error.message).toBe(message);
   });
@@ -95,7 +86,7 @@ describe("endpoint", () => {
     "https://example.atlassian.net/rest/api/3/",
     "https://example.atlassian.net/rest/api/",
   ])("an endpoint inside the REST API (%s) is rejected with the site-root hint", (endpoint) => {
-    const error = failure(() => parseEndpoint(endpoint));
+    const error = thrownSortieError(() => parseEndpoint(endpoint));
     expect(error.kind).toBe("tracker_payload_error");
     expect(error.message).toContain("site root");
   });
@@ -103,7 +94,7 @@ describe("endpoint", () => {
   test.each(["example.atlassian.net", "ftp://example.com", "not a url"])(
     "%s is not an http(s) URL",
     (endpoint) => {
-      expect(failure(() => parseEndpoint(endpoint)).kind).toBe("tracker_payload_error");
+      expect(thrownSortieError(() => parseEndpoint(endpoint)).kind).toBe("tracker_payload_error");
     },
   );
 });
@@ -116,7 +107,7 @@ describe("credentials", () => {
   test.each(["no-colon-token", ":token-only", "me@example.com:"])(
     "%j is a tracker_auth_error that does not repeat the value",
     (apiKey) => {
-      const error = failure(() => parseCredentials(apiKey));
+      const error = thrownSortieError(() => parseCredentials(apiKey));
       expect(error.kind).toBe("tracker_auth_error");
       expect(error.message).toBe("api_key must be in email:token format");
       expect(String(error)).not.toContain(apiKey);
@@ -124,7 +115,9 @@ describe("credentials", () => {
   );
 
   test("an api_key without the email fails construction the same way", () => {
-    const error = failure(() => createJiraTracker(config({ apiKey: new Secret("just-a-token-9999") }), deps));
+    const error = thrownSortieError(() =>
+      createJiraTracker(config({ apiKey: new Secret("just-a-token-9999") }), deps),
+    );
     expect(error.kind).toBe("tracker_auth_error");
     expect(String(error)).not.toContain("just-a-token-9999");
   });

@@ -1,21 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { SortieError } from "../../../../src/domain/errors.ts";
 import type { JiraTransition } from "../../../../src/trackers/jira/schema.ts";
 import { pickTransition } from "../../../../src/trackers/jira/transitions.ts";
+import { thrownSortieError } from "../../../helpers/sortie-error.ts";
 
 const FIXTURES = new URL("../../../fixtures/tracker-jira/", import.meta.url);
 async function transitions(name: string): Promise<JiraTransition[]> {
   return ((await Bun.file(new URL(name, FIXTURES)).json()) as { transitions: JiraTransition[] }).transitions;
-}
-
-function failure(call: () => unknown): SortieError {
-  try {
-    call();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SortieError);
-    return err as SortieError;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("pickTransition", () => {
@@ -28,7 +18,7 @@ describe("pickTransition", () => {
 
   test("matches the destination, never the transition's own name", async () => {
     const offered = await transitions("transitions.json");
-    const error = failure(() => pickTransition(offered, "Send to Review", "10001"));
+    const error = thrownSortieError(() => pickTransition(offered, "Send to Review", "10001"));
     expect(error.kind).toBe("tracker_payload_error");
   });
 
@@ -40,7 +30,7 @@ describe("pickTransition", () => {
 
   test("no match: tracker_payload_error with the available states", async () => {
     const offered = await transitions("transitions_no_match.json");
-    const error = failure(() => pickTransition(offered, "Human Review", "10001"));
+    const error = thrownSortieError(() => pickTransition(offered, "Human Review", "10001"));
     expect(error.kind).toBe("tracker_payload_error");
     expect(error.message).toBe(
       'no transition to state "Human Review" available for issue 10001; available: "In Progress", "Done"',
@@ -48,7 +38,7 @@ describe("pickTransition", () => {
   });
 
   test("no transitions at all: available: none", async () => {
-    const error = failure(() => pickTransition([], "Done", "PROJ-7"));
+    const error = thrownSortieError(() => pickTransition([], "Done", "PROJ-7"));
     expect(error.message).toBe('no transition to state "Done" available for issue PROJ-7; available: none');
     expect(String(error)).toBe(
       'tracker: tracker_payload_error: no transition to state "Done" available for issue PROJ-7; available: none',
@@ -57,7 +47,7 @@ describe("pickTransition", () => {
   });
 
   test("a transition without a destination name never matches and is listed as empty", () => {
-    const error = failure(() => pickTransition([{ id: "9", name: "odd", to: null }], "Done", "1"));
+    const error = thrownSortieError(() => pickTransition([{ id: "9", name: "odd", to: null }], "Done", "1"));
     expect(error.message).toContain('available: ""');
   });
 });
