@@ -136,8 +136,8 @@ export function turnTimeoutReason(): DOMException {
 export interface AbortedTurn {
   /** When the fake model has the turn's request: then the turn is aborted. */
   asked: () => boolean;
-  /** Default: a plain abort, as on a stall or at shutdown. */
-  reason?: unknown;
+  /** "timeout": as a turn_timeout_ms that ran out aborts; default a plain abort (a stall, shutdown). */
+  by?: "timeout" | "cancel";
   /** How long the model may take to be asked; default 30 s. */
   timeoutMs?: number;
 }
@@ -152,7 +152,7 @@ export async function abortedDemoTurn(
   const ctl = new AbortController();
   const running = runDemoTurn(adapter, session, prompt, { signal: ctl.signal });
   await waitFor(abort.asked, { timeoutMs: abort.timeoutMs ?? 30_000, what: "the model request" });
-  ctl.abort(abort.reason);
+  ctl.abort(abort.by === "timeout" ? turnTimeoutReason() : undefined);
   return running;
 }
 

@@ -5,12 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ClaudeCodeAdapter } from "../../../src/agents/claude-code/index.ts";
-import {
-  abortedDemoTurn,
-  expectTurnTimedOut,
-  runDemoTurn,
-  turnTimeoutReason,
-} from "../../fakes/agent-cli/adapter-session.ts";
+import { abortedDemoTurn, expectTurnTimedOut, runDemoTurn } from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { PINNED_CLAUDE } from "../../fakes/agent-cli/installed-cli.ts";
 import { claudeOfflineSettings } from "../../fakes/agent-cli/offline-env.ts";
@@ -204,10 +199,7 @@ describe.skipIf(!cli.available)(`claude-code adapter against the real claude CLI
         adapter,
         session,
         "SLEEP:120000 think for a long time",
-        {
-          asked: () => fake.messageCalls.length >= 1,
-          reason: turnTimeoutReason(),
-        },
+        { asked: () => fake.messageCalls.length >= 1, by: "timeout" },
       );
 
       expectTurnTimedOut({ outcome, events });

@@ -6,12 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { CodexAdapter, type CodexDeps, type DynamicTool } from "../../../src/agents/codex/index.ts";
 import type { Session, StartSessionParams } from "../../../src/domain/agent.ts";
-import {
-  abortedDemoTurn,
-  expectTurnTimedOut,
-  runDemoTurn,
-  turnTimeoutReason,
-} from "../../fakes/agent-cli/adapter-session.ts";
+import { abortedDemoTurn, expectTurnTimedOut, runDemoTurn } from "../../fakes/agent-cli/adapter-session.ts";
 import { AGENT_CLI_CACHE, PINNED_CODEX } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
 import { useRealCli } from "../../fakes/agent-cli/real-cli.ts";
@@ -294,10 +289,7 @@ describe.skipIf(!cli.available)(`codex adapter against the real codex CLI ${cli.
         adapter,
         session,
         "SLEEP:120000 think for a long time",
-        {
-          asked: () => fake.responseCalls.length >= 1,
-          reason: turnTimeoutReason(),
-        },
+        { asked: () => fake.responseCalls.length >= 1, by: "timeout" },
       );
       expectTurnTimedOut({ outcome, events });
 

@@ -7,12 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CopilotCliAdapter } from "../../../src/agents/copilot-cli/index.ts";
 import { SortieError } from "../../../src/domain/errors.ts";
-import {
-  abortedDemoTurn,
-  expectTurnTimedOut,
-  runDemoTurn,
-  turnTimeoutReason,
-} from "../../fakes/agent-cli/adapter-session.ts";
+import { abortedDemoTurn, expectTurnTimedOut, runDemoTurn } from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { AGENT_CLI_CACHE, agentCliBin, PINNED_COPILOT } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
@@ -222,10 +217,7 @@ describe.skipIf(!cli.available)(`copilot-cli adapter against the real copilot CL
         adapter,
         session,
         "SLEEP:120000 think for a long time",
-        {
-          asked: () => fake.chatCalls.length >= 1,
-          reason: turnTimeoutReason(),
-        },
+        { asked: () => fake.chatCalls.length >= 1, by: "timeout" },
       );
 
       expectTurnTimedOut({ outcome, events });

@@ -6,12 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { OpenCodeAdapter } from "../../../src/agents/opencode/index.ts";
-import {
-  abortedDemoTurn,
-  expectTurnTimedOut,
-  runDemoTurn,
-  turnTimeoutReason,
-} from "../../fakes/agent-cli/adapter-session.ts";
+import { abortedDemoTurn, expectTurnTimedOut, runDemoTurn } from "../../fakes/agent-cli/adapter-session.ts";
 import { readArgvLog } from "../../fakes/agent-cli/fake-cli.ts";
 import { PINNED_OPENCODE } from "../../fakes/agent-cli/installed-cli.ts";
 import { livingGroupMembers } from "../../fakes/agent-cli/process-scan.ts";
@@ -283,11 +278,7 @@ describe.skipIf(!cli.available)(`opencode adapter against the real opencode CLI 
         adapter,
         session,
         "SLEEP:120000 think for a long time",
-        {
-          asked: () => fake.chatCalls.some(turnCall),
-          reason: turnTimeoutReason(),
-          timeoutMs: 60_000,
-        },
+        { asked: () => fake.chatCalls.some(turnCall), by: "timeout", timeoutMs: 60_000 },
       );
 
       expectTurnTimedOut({ outcome, events });
