@@ -1,6 +1,5 @@
-// Normalization rules every tracker adapter shares: label casing, the two priority flavours,
-// the "fetched comments are never null" rule and case-insensitive state matching.
-import type { IssueComment } from "../domain/issue.ts";
+// Normalization rules every tracker adapter shares: label casing, the two priority flavours and
+// case-insensitive state matching.
 
 /** Lower-cases each label, keeping order and duplicates; null/undefined becomes []. */
 export function normalizeLabels(labels: readonly (string | null | undefined)[] | null | undefined): string[] {
@@ -29,19 +28,9 @@ export function integerStringPriority(value: string | null | undefined): number 
   return Number.isSafeInteger(parsed) ? parsed : null;
 }
 
-/** After a comment fetch the list is never null: "fetched, none" is []. */
-export function commentsOrEmpty(comments: IssueComment[] | null | undefined): IssueComment[] {
-  return comments ?? [];
-}
-
 /** The lower-cased set of configured state names, for case-insensitive membership tests. */
 export function stateSet(states: readonly string[]): Set<string> {
   return new Set(states.map((state) => state.toLowerCase()));
-}
-
-/** True when `state` is in `states`, compared case-insensitively. */
-export function stateIn(state: string, states: ReadonlySet<string>): boolean {
-  return states.has(state.toLowerCase());
 }
 
 /** RFC 3339 timestamp at whole seconds in UTC (`2026-03-01T10:00:00Z`). */

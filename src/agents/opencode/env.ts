@@ -3,14 +3,6 @@
 // names are replaced, and an inherited policy is dropped when sortie sets none.
 import { composeAgentEnv } from "../process/env.ts";
 
-export const MANAGED_OPENCODE_VARIABLES: readonly string[] = Object.freeze([
-  "OPENCODE_AUTO_SHARE",
-  "OPENCODE_DISABLE_AUTOCOMPACT",
-  "OPENCODE_DISABLE_AUTOUPDATE",
-  "OPENCODE_DISABLE_LSP_DOWNLOAD",
-  "OPENCODE_PERMISSION",
-]);
-
 export interface OpenCodeEnvParts {
   baseEnv: Readonly<Record<string, string | undefined>>;
   passthrough: readonly string[];

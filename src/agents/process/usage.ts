@@ -37,33 +37,3 @@ export function addUsage(base: TokenUsage, turn: TokenUsage): TokenUsage {
 export function tokenCount(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.trunc(value)) : null;
 }
-
-/**
- * Per-turn accumulator for adapters that see usage piecemeal: deltas add up, a cumulative
- * report replaces everything.
- */
-export class UsageAccumulator {
-  #usage: TokenUsage = emptyUsage();
-
-  /** Adds one delta (negatives clamp to 0); `ready` once some output was counted. */
-  addDelta(input: number, output: number, cacheRead: number): { ready: boolean } {
-    const u = this.#usage;
-    u.inputTokens = (u.inputTokens ?? 0) + Math.max(0, input);
-    u.outputTokens = (u.outputTokens ?? 0) + Math.max(0, output);
-    u.cacheReadTokens = (u.cacheReadTokens ?? 0) + Math.max(0, cacheRead);
-    u.totalTokens = u.inputTokens + u.outputTokens;
-    return { ready: u.outputTokens > 0 };
-  }
-
-  replaceCumulative(usage: TokenUsage): void {
-    this.#usage = { ...usage };
-  }
-
-  snapshot(): TokenUsage {
-    return { ...this.#usage };
-  }
-
-  reset(): void {
-    this.#usage = emptyUsage();
-  }
-}

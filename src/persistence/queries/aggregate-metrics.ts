@@ -61,7 +61,3 @@ export async function loadAggregateMetrics(
     updatedAt: r.updated_at,
   };
 }
-
-export async function hasAnyAggregateMetrics(db: Kysely<Schema>): Promise<boolean> {
-  return (await db.selectFrom("aggregate_metrics").select("key").limit(1).executeTakeFirst()) !== undefined;
-}

@@ -91,9 +91,3 @@ export async function loadAllSessionMetadata(db: Kysely<Schema>): Promise<Sessio
 export async function deleteSessionMetadata(db: Kysely<Schema>, issueId: string): Promise<void> {
   await db.deleteFrom("session_metadata").where("issue_id", "=", issueId).execute();
 }
-
-export async function hasAnySessionMetadata(db: Kysely<Schema>): Promise<boolean> {
-  return (
-    (await db.selectFrom("session_metadata").select("issue_id").limit(1).executeTakeFirst()) !== undefined
-  );
-}

@@ -1,10 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import {
-  commentsOrEmpty,
   integerStringPriority,
   normalizeLabels,
   rfc3339Seconds,
-  stateIn,
   stateSet,
   strictIntegerPriority,
 } from "../../../src/trackers/normalize.ts";
@@ -56,20 +54,12 @@ describe("integerStringPriority", () => {
   });
 });
 
-describe("commentsOrEmpty", () => {
-  test("keeps a fetched list and turns null into []", () => {
-    const comment = { id: "1", author: "a", body: "b", createdAt: "c" };
-    expect(commentsOrEmpty([comment])).toEqual([comment]);
-    expect(commentsOrEmpty(null)).toEqual([]);
-  });
-});
-
-describe("state matching", () => {
-  test("compares state names case-insensitively", () => {
+describe("stateSet", () => {
+  test("holds the lower-cased state names for case-insensitive lookups", () => {
     const active = stateSet(["To Do", "In Progress"]);
-    expect(stateIn("to do", active)).toBe(true);
-    expect(stateIn("IN PROGRESS", active)).toBe(true);
-    expect(stateIn("Done", active)).toBe(false);
+    expect(active.has("to do")).toBe(true);
+    expect(active.has("in progress")).toBe(true);
+    expect(active.has("done")).toBe(false);
   });
 });
 
