@@ -6,4 +6,3 @@ export { INTERRUPTED_RUN_ERROR } from "./queries/interrupted-runs.ts";
 export * from "./rows.ts";
 export { type OpenStoreOptions, openStore, SqliteStore } from "./sqlite-store.ts";
 export type { Store } from "./store.ts";
-export { formatTimestamp } from "./timestamps.ts";

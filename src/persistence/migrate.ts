@@ -1,10 +1,10 @@
 // Applies pending migrations with the Go original's bookkeeping: a `schema_migrations` table of
 // applied versions, one transaction per migration, and a refusal to touch a newer schema.
 import { type Kysely, sql } from "kysely";
+import { rfc3339Seconds } from "../domain/time.ts";
 import type { Migration } from "./migrations.ts";
 import { diagnoseDatabaseFailure, PersistenceError, sqliteCode } from "./open-errors.ts";
 import type { Schema } from "./schema.ts";
-import { formatTimestamp } from "./timestamps.ts";
 
 type Phase = "begin" | "execute" | "record" | "commit";
 
@@ -84,7 +84,7 @@ async function applyMigration(
     phase = "record";
     await trx
       .insertInto("schema_migrations")
-      .values({ version: m.version, applied_at: formatTimestamp(now()) })
+      .values({ version: m.version, applied_at: rfc3339Seconds(now()) })
       .execute();
     phase = "commit";
     await trx.commit().execute();

@@ -2,6 +2,7 @@
 // exit or of one interrupted-run recovery committed together.
 import { getLogger } from "@logtape/logtape";
 import { sql } from "kysely";
+import { rfc3339Seconds } from "../domain/time.ts";
 import { closeConnection, openConnection, openError, type SqliteConnection } from "./db.ts";
 import { migrate } from "./migrate.ts";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.ts";
@@ -35,7 +36,6 @@ import {
   type WorkerExitRecord,
 } from "./rows.ts";
 import type { Store } from "./store.ts";
-import { formatTimestamp } from "./timestamps.ts";
 import { inTransaction } from "./transaction.ts";
 
 const log = getLogger(["sortie", "persistence"]);
@@ -120,7 +120,7 @@ export class SqliteStore implements Store {
   }
 
   #stamp(): string {
-    return formatTimestamp(this.#now());
+    return rfc3339Seconds(this.#now());
   }
 
   // Retry entries
@@ -210,7 +210,7 @@ export class SqliteStore implements Store {
   // Active runs
 
   insertActiveRun(run: ActiveRunInput): Promise<void> {
-    return activeRuns.upsertActiveRun(this.#db, { ...run, startedAt: formatTimestamp(run.startedAt) });
+    return activeRuns.upsertActiveRun(this.#db, { ...run, startedAt: rfc3339Seconds(run.startedAt) });
   }
 
   updateActiveRun(issueId: string, patch: ActiveRunPatch): Promise<void> {
@@ -266,7 +266,7 @@ export class SqliteStore implements Store {
   }
 
   recoverInterruptedRuns(now: Date): Promise<RecoveredRun[]> {
-    return interrupted.recoverInterruptedRuns(this.#db, now, formatTimestamp(now));
+    return interrupted.recoverInterruptedRuns(this.#db, now, rfc3339Seconds(now));
   }
 
   warmStartStats(now?: Date): Promise<WarmStartStats> {
@@ -310,8 +310,8 @@ function runValues(run: RunHistoryInput): history.RunHistoryValues {
     attempt: run.attempt,
     agentAdapter: run.agentAdapter,
     workspace: run.workspace,
-    startedAt: formatTimestamp(run.startedAt),
-    completedAt: formatTimestamp(run.completedAt),
+    startedAt: rfc3339Seconds(run.startedAt),
+    completedAt: rfc3339Seconds(run.completedAt),
     status: run.status,
     error: run.error || null,
     workflowFile: run.workflowFile ?? null,

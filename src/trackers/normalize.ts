@@ -32,8 +32,3 @@ export function integerStringPriority(value: string | null | undefined): number 
 export function stateSet(states: readonly string[]): Set<string> {
   return new Set(states.map((state) => state.toLowerCase()));
 }
-
-/** RFC 3339 timestamp at whole seconds in UTC (`2026-03-01T10:00:00Z`). */
-export function rfc3339Seconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

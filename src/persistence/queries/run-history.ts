@@ -1,8 +1,8 @@
 // run_history: one row per finished run, appended and never updated.
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import { rfc3339Seconds } from "../../domain/time.ts";
 import type { RunHistoryRow, TokenUsageBucket } from "../rows.ts";
 import type { RunHistoryTable, Schema } from "../schema.ts";
-import { formatTimestamp } from "../timestamps.ts";
 
 /** Column values of a new row: a stored row without its id (timestamps already formatted). */
 export type RunHistoryValues = Omit<RunHistoryRow, "id">;
@@ -170,7 +170,7 @@ export async function tokenUsageSeries(
     .selectFrom("run_history")
     .select(["completed_at", "status"])
     .select([tokenColumn("input_tokens"), tokenColumn("output_tokens")])
-    .where("completed_at", ">=", formatTimestamp(new Date(firstStart)))
+    .where("completed_at", ">=", rfc3339Seconds(new Date(firstStart)))
     .execute();
 
   const endMs = lastStart + bucketMs;

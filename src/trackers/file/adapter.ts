@@ -4,8 +4,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { errorMessage, trackerError } from "../../domain/errors.ts";
 import type { Issue, IssueComment } from "../../domain/issue.ts";
+import { rfc3339Seconds } from "../../domain/time.ts";
 import type { TrackerAdapter } from "../../domain/tracker.ts";
-import { rfc3339Seconds, stateSet } from "../normalize.ts";
+import { stateSet } from "../normalize.ts";
 import type { TrackerLogger } from "../registry.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import {

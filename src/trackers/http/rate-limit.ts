@@ -3,8 +3,8 @@
 // tracker_api_error instead of waiting or retrying, so a poll tick logs one error and moves on;
 // the orchestrator's normal error paths (keep workers, retry with backoff) absorb it.
 import { trackerError } from "../../domain/errors.ts";
+import { rfc3339Seconds } from "../../domain/time.ts";
 import type { RateLimitPause } from "../../domain/tracker.ts";
-import { rfc3339Seconds } from "../normalize.ts";
 import type { TrackerLogger } from "../registry.ts";
 
 /** Latest rate-limit facts for one resource, as `/api/status` shows them. */

@@ -2,7 +2,6 @@ import { describe, expect, test } from "bun:test";
 import {
   integerStringPriority,
   normalizeLabels,
-  rfc3339Seconds,
   stateSet,
   strictIntegerPriority,
 } from "../../../src/trackers/normalize.ts";
@@ -60,11 +59,5 @@ describe("stateSet", () => {
     expect(active.has("to do")).toBe(true);
     expect(active.has("in progress")).toBe(true);
     expect(active.has("done")).toBe(false);
-  });
-});
-
-describe("rfc3339Seconds", () => {
-  test("formats UTC at whole seconds", () => {
-    expect(rfc3339Seconds(new Date("2026-03-01T10:00:05.987Z"))).toBe("2026-03-01T10:00:05Z");
   });
 });
