@@ -14,6 +14,7 @@ import { errorMessage } from "../domain/errors.ts";
 import type { Issue } from "../domain/issue.ts";
 import type { TrackerAdapter } from "../domain/tracker.ts";
 import type { Store } from "../persistence/store.ts";
+import { settlesWithin } from "../platform/deadline.ts";
 import { signalGroup } from "../platform/process-group.ts";
 import type { PromptTemplate } from "../prompt/index.ts";
 import type { DispatchRequest, OrchestratorContext, RetryRequest } from "./context.ts";
@@ -28,7 +29,7 @@ import { applyWorkerProgress } from "./progress.ts";
 import { Rebuildable } from "./rebuildable.ts";
 import { cleanTerminalWorkspaces, maybeSweep } from "./reconcile.ts";
 import { handleRetryFired } from "./retry.ts";
-import { abandonedResult, waitFor, waitUntil } from "./shutdown.ts";
+import { abandonedResult, waitUntil } from "./shutdown.ts";
 import type { HealthFlags, OrchestratorView, RefreshAnswer, RuntimeSnapshot } from "./snapshot.ts";
 import { newRunningEntry, newState, type RetryEntry, runAttempt, type State } from "./state.ts";
 import { runTick } from "./tick.ts";
@@ -500,7 +501,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
       if (!drained) await this.#abandonWorkers();
     }
     if (this.state.trackerOps.size > 0) {
-      const done = await waitFor(Promise.all(this.state.trackerOps), DRAIN_TRACKER_OPS_MS);
+      const done = await settlesWithin(Promise.all(this.state.trackerOps), DRAIN_TRACKER_OPS_MS);
       if (!done) this.log.warn("tracker ops drain timeout exceeded, abandoning in-flight calls");
     }
     for (const entry of this.state.retryAttempts.values()) {

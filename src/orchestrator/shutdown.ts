@@ -35,14 +35,3 @@ export async function waitUntil(
   }
   return true;
 }
-
-/** Waits for a promise at most `timeoutMs`; false on timeout. */
-export async function waitFor(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const done = await Promise.race([promise.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return done;
-}

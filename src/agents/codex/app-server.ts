@@ -2,6 +2,7 @@
 // and how it is stopped. It lives from session start to session stop and serves every turn.
 import type { Logger } from "@logtape/logtape";
 import { agentError } from "../../domain/errors.ts";
+import { settlesWithin } from "../../platform/deadline.ts";
 import { signalGroup, terminateGroup } from "../../platform/process-group.ts";
 import { PIPE_DRAIN_GRACE_MS, STOP_GRACE_MS } from "../process/fork-turn.ts";
 import type { ProcessGroupRegistry } from "../process/group-registry.ts";
@@ -112,7 +113,7 @@ export class AppServer {
 
   /** After stdout closed: waits (bounded) until the exit status and the last stderr lines are in. */
   async settle(): Promise<void> {
-    await withTimeout(Promise.all([this.exited, this.#stderrDone]), KILL_WAIT_MS);
+    await settlesWithin(Promise.all([this.exited, this.#stderrDone]), KILL_WAIT_MS);
   }
 
   /** Ends a server that stopped answering: SIGTERM, then SIGKILL after the grace period. */
@@ -125,7 +126,7 @@ export class AppServer {
   async kill(): Promise<void> {
     this.stopping = true;
     signalGroup(this.pid, "SIGKILL");
-    await withTimeout(this.exited, KILL_WAIT_MS);
+    await settlesWithin(this.exited, KILL_WAIT_MS);
   }
 
   /**
@@ -135,35 +136,19 @@ export class AppServer {
   async stop(signal: AbortSignal, graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping = true;
     if (this.#exit === undefined) {
-      await withTimeout(this.client.closeInput(), KILL_WAIT_MS);
+      await settlesWithin(this.client.closeInput(), KILL_WAIT_MS);
       try {
         await stopProcessGroup(this.pid, this.exited, signal, graceMs);
       } catch {
         // The caller gave up waiting; the group got SIGKILL.
       }
-      await withTimeout(this.exited, KILL_WAIT_MS);
+      await settlesWithin(this.exited, KILL_WAIT_MS);
     }
-    const readersDone = await withTimeout(Promise.all([this.client.closed, this.#stderrDone]), KILL_WAIT_MS);
+    const readersDone = await settlesWithin(
+      Promise.all([this.client.closed, this.#stderrDone]),
+      KILL_WAIT_MS,
+    );
     if (!readersDone) this.#logger.warn("codex output readers did not finish", { pid: this.pid });
     this.#groups.remove(this.pid);
-  }
-}
-
-/** True when `promise` settled within `ms`. */
-async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        () => true,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
