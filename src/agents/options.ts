@@ -1,5 +1,6 @@
 // Lenient readers for an adapter's pass-through block (`claude-code:`, `mock:`, …): a value of
 // the wrong type falls back to the default instead of failing the run.
+import { isJsonObject } from "./stream-json.ts";
 
 export type AdapterOptions = Readonly<Record<string, unknown>>;
 
@@ -38,7 +39,5 @@ export function optList(options: AdapterOptions, key: string): unknown[] {
 
 export function optRecord(options: AdapterOptions, key: string): Record<string, unknown> | undefined {
   const value = options[key];
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isJsonObject(value) ? value : undefined;
 }

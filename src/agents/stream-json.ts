@@ -3,6 +3,11 @@
 
 export type Json = Record<string, unknown>;
 
+/** A JSON object: not null, not an array, not a scalar. */
+export function isJsonObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** The line as a JSON object; undefined for anything else (invalid JSON, arrays, scalars). */
 export function parseJsonObject(line: string): Json | undefined {
   let parsed: unknown;
@@ -11,13 +16,11 @@ export function parseJsonObject(line: string): Json | undefined {
   } catch {
     return undefined;
   }
-  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as Json)
-    : undefined;
+  return isJsonObject(parsed) ? parsed : undefined;
 }
 
 export function obj(value: unknown): Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
+  return isJsonObject(value) ? value : {};
 }
 
 export function str(value: unknown): string {
