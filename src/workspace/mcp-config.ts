@@ -3,9 +3,9 @@
 // the SORTIE_* variables (the server needs the tracker credential), hence 0600 and the .gitignore.
 import { readFile, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { SortieError } from "../domain/errors.ts";
+import { errorMessage, SortieError } from "../domain/errors.ts";
 import { attemptValue, type ParentEnv, sortieVariables } from "./env.ts";
-import { describeError, ensureSortieDir, writeGitignore, writeSortieFile } from "./sortie-dir.ts";
+import { ensureSortieDir, writeGitignore, writeSortieFile } from "./sortie-dir.ts";
 
 export const MCP_SERVER_NAME = "sortie-tools";
 
@@ -72,13 +72,13 @@ async function loadOperatorConfig(path: string): Promise<Record<string, unknown>
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw operatorError(`cannot read ${JSON.stringify(path)}: ${describeError(err)}`, err);
+    throw operatorError(`cannot read ${JSON.stringify(path)}: ${errorMessage(err)}`, err);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw operatorError(`invalid JSON in ${JSON.stringify(path)}: ${describeError(err)}`, err);
+    throw operatorError(`invalid JSON in ${JSON.stringify(path)}: ${errorMessage(err)}`, err);
   }
   if (!isPlainObject(doc)) throw operatorError(`${JSON.stringify(path)} is not a JSON object`);
   return doc;

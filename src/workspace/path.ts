@@ -2,6 +2,7 @@
 // issue key, containment checked with `relative` (never a string prefix), atomic creation.
 import { lstat, mkdir, readdir, realpath } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+import { errorMessage } from "../domain/errors.ts";
 import { WorkspacePathError } from "./errors.ts";
 import { keyProblem, sanitizeKey } from "./key.ts";
 
@@ -17,10 +18,6 @@ export interface EnsuredWorkspace {
 
 function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**
@@ -51,7 +48,7 @@ async function rootFor(root: string, identifier: string): Promise<string> {
   try {
     return await resolveWorkspaceRoot(root);
   } catch (err) {
-    throw new WorkspacePathError("resolve", root, identifier, describe(err), err);
+    throw new WorkspacePathError("resolve", root, identifier, errorMessage(err), err);
   }
 }
 
@@ -79,7 +76,7 @@ export async function computeWorkspacePath(root: string, identifier: string): Pr
   } catch (err) {
     if (err instanceof WorkspacePathError) throw err;
     if (errnoCode(err) !== "ENOENT")
-      throw new WorkspacePathError("stat", root, identifier, describe(err), err);
+      throw new WorkspacePathError("stat", root, identifier, errorMessage(err), err);
   }
   return path;
 }
@@ -91,20 +88,20 @@ export async function ensureWorkspace(root: string, identifier: string): Promise
   try {
     await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
   } catch (err) {
-    throw new WorkspacePathError("create", root, identifier, describe(err), err);
+    throw new WorkspacePathError("create", root, identifier, errorMessage(err), err);
   }
   try {
     await mkdir(path, { mode: DIR_MODE });
     return { path, key, createdNow: true };
   } catch (err) {
     if (errnoCode(err) !== "EEXIST")
-      throw new WorkspacePathError("create", root, identifier, describe(err), err);
+      throw new WorkspacePathError("create", root, identifier, errorMessage(err), err);
   }
   let info: Awaited<ReturnType<typeof lstat>>;
   try {
     info = await lstat(path);
   } catch (err) {
-    throw new WorkspacePathError("stat", root, identifier, describe(err), err);
+    throw new WorkspacePathError("stat", root, identifier, errorMessage(err), err);
   }
   if (info.isSymbolicLink()) {
     throw new WorkspacePathError("containment", root, identifier, "workspace path is a symlink");
@@ -124,7 +121,7 @@ export async function listWorkspaceKeys(root: string): Promise<string[]> {
     names = await readdir(realRoot);
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return [];
-    throw new WorkspacePathError("stat", root, "", describe(err), err);
+    throw new WorkspacePathError("stat", root, "", errorMessage(err), err);
   }
   const keys: string[] = [];
   for (const name of names) {
@@ -161,7 +158,7 @@ export async function checkRemovablePath(root: string, path: string): Promise<st
     info = await lstat(path);
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return null;
-    throw fail("stat", describe(err), err);
+    throw fail("stat", errorMessage(err), err);
   }
   let realRoot: string;
   let realParent: string;
@@ -170,7 +167,7 @@ export async function checkRemovablePath(root: string, path: string): Promise<st
     realParent = await realpath(dirname(path));
   } catch (err) {
     if (err instanceof WorkspacePathError) throw err;
-    throw fail("stat", describe(err), err);
+    throw fail("stat", errorMessage(err), err);
   }
   if (realParent !== realRoot) throw fail("containment", "workspace path is not under root");
   if (info.isSymbolicLink()) throw fail("containment", "workspace path is a symlink");

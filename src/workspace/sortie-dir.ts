@@ -4,7 +4,7 @@
 import { constants } from "node:fs";
 import { lstat, mkdir, open, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { SortieError } from "../domain/errors.ts";
+import { errorMessage, SortieError } from "../domain/errors.ts";
 
 export const SORTIE_DIR = ".sortie";
 const DIR_MODE = 0o750;
@@ -29,10 +29,6 @@ export function sortieFilePath(workspace: string, name: SortieFileName): string 
 
 function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** What is at `.sortie`: a real directory, nothing, or something a reader must not follow. */
@@ -73,7 +69,7 @@ export async function readSortieFile(
     if (dir === "symlink") return { kind: "refused", reason: ".sortie is a symlink", symlink: true };
     if (dir === "not-directory") return { kind: "absent" };
   } catch (err) {
-    return { kind: "refused", reason: `stat .sortie: ${describeError(err)}`, symlink: false };
+    return { kind: "refused", reason: `stat .sortie: ${errorMessage(err)}`, symlink: false };
   }
   const path = sortieFilePath(workspace, name);
   try {
@@ -84,7 +80,7 @@ export async function readSortieFile(
       return { kind: "refused", reason: `.sortie/${name} is not a regular file`, symlink: false };
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return { kind: "absent" };
-    return { kind: "refused", reason: `stat .sortie/${name}: ${describeError(err)}`, symlink: false };
+    return { kind: "refused", reason: `stat .sortie/${name}: ${errorMessage(err)}`, symlink: false };
   }
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
@@ -109,7 +105,7 @@ export async function readSortieFile(
     const symlink = errnoCode(err) === "ELOOP";
     return {
       kind: "refused",
-      reason: symlink ? `.sortie/${name} is a symlink` : `read .sortie/${name}: ${describeError(err)}`,
+      reason: symlink ? `.sortie/${name} is a symlink` : `read .sortie/${name}: ${errorMessage(err)}`,
       symlink,
     };
   } finally {
@@ -132,7 +128,7 @@ export async function ensureSortieDir(workspace: string): Promise<string> {
   try {
     await mkdir(dir, { mode: DIR_MODE });
   } catch (err) {
-    if (errnoCode(err) !== "EEXIST") throw fileError(`create ${SORTIE_DIR}: ${describeError(err)}`, err);
+    if (errnoCode(err) !== "EEXIST") throw fileError(`create ${SORTIE_DIR}: ${errorMessage(err)}`, err);
   }
   await requireSortieDir(workspace);
   return dir;
@@ -144,7 +140,7 @@ export async function requireSortieDir(workspace: string): Promise<void> {
   try {
     state = await sortieDirState(workspace);
   } catch (err) {
-    throw fileError(`stat ${SORTIE_DIR}: ${describeError(err)}`, err);
+    throw fileError(`stat ${SORTIE_DIR}: ${errorMessage(err)}`, err);
   }
   if (state === "symlink") throw fileError(`${SORTIE_DIR} is a symlink; refusing to write`);
   if (state !== "directory") throw fileError(`${SORTIE_DIR} is not a directory; refusing to write`);
@@ -179,7 +175,7 @@ export async function writeSortieFile(
     return target;
   } catch (err) {
     await unlink(tmp).catch(() => {});
-    throw fileError(`write ${SORTIE_DIR}/${name}: ${describeError(err)}`, err);
+    throw fileError(`write ${SORTIE_DIR}/${name}: ${errorMessage(err)}`, err);
   }
 }
 
@@ -196,7 +192,7 @@ export async function removeSortieFile(
     if (dir === "absent" || dir === "not-directory") return { kind: "absent" };
     if (dir === "symlink") return { kind: "refused", reason: ".sortie is a symlink" };
   } catch (err) {
-    return { kind: "failed", reason: `stat .sortie: ${describeError(err)}` };
+    return { kind: "failed", reason: `stat .sortie: ${errorMessage(err)}` };
   }
   const path = sortieFilePath(workspace, name);
   try {
@@ -206,7 +202,7 @@ export async function removeSortieFile(
     return { kind: "removed" };
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return { kind: "absent" };
-    return { kind: "failed", reason: describeError(err) };
+    return { kind: "failed", reason: errorMessage(err) };
   }
 }
 
@@ -218,7 +214,7 @@ export function parseJsonObject(
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
-    return { ok: false, error: describeError(err) };
+    return { ok: false, error: errorMessage(err) };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, error: "expected a JSON object" };
