@@ -1,4 +1,5 @@
 // The argv of one `claude -p` turn, in the order the CLI has always been invoked with.
+import { promptArgument } from "../process/prompt-argument.ts";
 import type { ClaudeSettings } from "./settings.ts";
 
 export interface ClaudeTurnArgs {
@@ -28,13 +29,4 @@ export function buildClaudeArgs(settings: ClaudeSettings, turn: ClaudeTurnArgs):
   if (mcp !== "") args.push("--mcp-config", mcp);
   if (!settings.sessionPersistence) args.push("--no-session-persistence");
   return args;
-}
-
-/**
- * The CLI's option parser takes any argument starting with "-" for an option, so a prompt that
- * begins with a markdown list item ("- fix …") would be rejected as an unknown option. A leading
- * newline keeps it a positional argument and means nothing to the model.
- */
-export function promptArgument(prompt: string): string {
-  return prompt.startsWith("-") ? `\n${prompt}` : prompt;
 }

@@ -1,5 +1,6 @@
 // The argv of one non-interactive `copilot -p` turn, in the CLI's documented order. Autopilot
 // with no user questions and every permission granted is what lets it run unattended.
+import { promptArgument } from "../process/prompt-argument.ts";
 import type { CopilotSettings } from "./settings.ts";
 
 /** How a turn joins an earlier conversation. */
@@ -58,12 +59,4 @@ export function formatMcpConfig(value: string): string {
   const trimmed = value.trim();
   if (trimmed === "" || trimmed.startsWith("{") || trimmed.startsWith("@")) return trimmed;
   return `@${trimmed}`;
-}
-
-/**
- * The CLI refuses a prompt value that starts with "-" (a markdown list item) as an unquoted
- * argument; a leading newline keeps it the prompt and means nothing to the model.
- */
-export function promptArgument(prompt: string): string {
-  return prompt.startsWith("-") ? `\n${prompt}` : prompt;
 }

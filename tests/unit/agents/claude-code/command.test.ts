@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { buildClaudeArgs, promptArgument } from "../../../../src/agents/claude-code/command.ts";
+import { buildClaudeArgs } from "../../../../src/agents/claude-code/command.ts";
 import { claudeSettings } from "../../../../src/agents/claude-code/settings.ts";
 
 const turn = { prompt: "do it", sessionId: "sid-1", newSession: true, mcpConfigPath: "" };
@@ -98,8 +98,6 @@ describe("claude command line", () => {
   });
 
   test("a prompt starting with a dash stays a positional argument", () => {
-    expect(promptArgument("- fix the bug")).toBe("\n- fix the bug");
-    expect(promptArgument("fix - the bug")).toBe("fix - the bug");
     expect(buildClaudeArgs(claudeSettings({}), { ...turn, prompt: "--x" })[1]).toBe("\n--x");
   });
 });

@@ -3,7 +3,6 @@ import {
   buildCopilotArgs,
   type CopilotTurnArgs,
   formatMcpConfig,
-  promptArgument,
 } from "../../../../src/agents/copilot-cli/command.ts";
 import { copilotSettings } from "../../../../src/agents/copilot-cli/settings.ts";
 
@@ -109,8 +108,6 @@ describe("copilot command line", () => {
   });
 
   test("a prompt that starts with a dash gets a leading newline", () => {
-    expect(promptArgument("- fix the bug")).toBe("\n- fix the bug");
-    expect(promptArgument("fix - the bug")).toBe("fix - the bug");
     expect(buildCopilotArgs(copilotSettings({}), { ...turn, prompt: "--help" })[1]).toBe("\n--help");
   });
 });
