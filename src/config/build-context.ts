@@ -1,6 +1,7 @@
 // What every section builder needs: the environment for expansion, which fields came from
 // overrides, and a sink that collects ConfigIssues with their place in WORKFLOW.md.
-import { coerceInt, goFormat, presentValue, type RawMap } from "./coerce.ts";
+import { goValue } from "../domain/go-format.ts";
+import { coerceInt, presentValue, type RawMap } from "./coerce.ts";
 import type { Env } from "./expand.ts";
 import type { PositionIndex } from "./positions.ts";
 import type { ConfigIssue } from "./types.ts";
@@ -39,7 +40,7 @@ export function readInt(ctx: BuildContext, map: RawMap | undefined, key: string,
   if (value === undefined) return { state: "absent" };
   const coerced = coerceInt(value);
   if (!coerced.ok) {
-    report(ctx, field, `invalid integer value: ${goFormat(value)}`);
+    report(ctx, field, `invalid integer value: ${goValue(value)}`);
     return { state: "invalid" };
   }
   return { state: "ok", value: coerced.value };

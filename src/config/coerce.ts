@@ -18,11 +18,6 @@ export function goType(value: unknown): string {
   return goTypeName(value);
 }
 
-/** Go `%v` of a decoded value. */
-export function goFormat(value: unknown): string {
-  return goValue(value);
-}
-
 /** Sets an own property, even for a key named `__proto__` (plain assignment would change the prototype). */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });

@@ -10,7 +10,7 @@ export { type BuildOptions, type BuildResult, buildServiceConfig, CORE_KEYS } fr
 export { CI_DEFAULTS, SELF_REVIEW_DEFAULTS } from "./build-feedback.ts";
 export { AGENT_DEFAULTS, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS } from "./build-runtime.ts";
 export type { StateDefaults } from "./build-tracker.ts";
-export { goFormat, goType, isRawMap, type RawMap } from "./coerce.ts";
+export { goType, isRawMap, type RawMap } from "./coerce.ts";
 export { DEFAULT_DB_FILE, effectiveAgentHomeDir, resolveDbPath } from "./db-path.ts";
 export { configIssueDiagnostics, loadErrorDiagnostics, workflowErrorDiagnostic } from "./diagnostics.ts";
 export { type DotEnvFile, parseDotEnv, readDotEnvFile, resolveEnvFilePath } from "./dotenv.ts";
