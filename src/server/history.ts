@@ -1,6 +1,5 @@
-// What the dashboard reads from persisted run history. The persistence layer adapts its store to
-// this small interface; bucketUsage turns plain rows into the chart series for stores that prefer
-// to aggregate in memory.
+// What the dashboard reads from persisted run history: a small interface the CLI adapts the store
+// to (the store buckets the chart series in SQL), so the server never imports persistence.
 
 export interface RecentRun {
   issueId: string;
@@ -35,36 +34,9 @@ export interface RunHistoryReader {
   tokenUsageSeries(since: Date, bucketMs: number): Promise<UsageBucket[]>;
 }
 
-export interface UsageRun {
-  completedAt: string | Date;
-  status: string;
-  /** null = unknown; such runs count as sessions only. */
-  inputTokens: number | null;
-  outputTokens: number | null;
-}
-
 /** Aligned bucket start for an instant. */
 export function bucketStart(time: number, bucketMs: number): number {
   return Math.floor(time / bucketMs) * bucketMs;
-}
-
-/** Groups runs completed at or after `since` into aligned buckets, oldest first, empty ones left out. */
-export function bucketUsage(runs: Iterable<UsageRun>, since: Date, bucketMs: number): UsageBucket[] {
-  const buckets = new Map<number, UsageBucket>();
-  for (const run of runs) {
-    const completed =
-      run.completedAt instanceof Date ? run.completedAt.getTime() : Date.parse(run.completedAt);
-    if (!Number.isFinite(completed) || completed < since.getTime()) continue;
-    const start = bucketStart(completed, bucketMs);
-    let bucket = buckets.get(start);
-    if (!bucket) {
-      bucket = { start: new Date(start), sessionsByStatus: {}, tokens: 0 };
-      buckets.set(start, bucket);
-    }
-    bucket.sessionsByStatus[run.status] = (bucket.sessionsByStatus[run.status] ?? 0) + 1;
-    bucket.tokens += (run.inputTokens ?? 0) + (run.outputTokens ?? 0);
-  }
-  return [...buckets.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
 }
 
 /** A reader for deployments without persistence (and for tests): no history at all. */
