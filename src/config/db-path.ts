@@ -1,7 +1,6 @@
-// Where the SQLite database and the automatic agent home live. The database path is resolved
-// against the workflow's directory, never the process CWD, so it does not move with `cd`.
-import { dirname, isAbsolute, join } from "node:path";
-import type { ServiceConfig } from "./types.ts";
+// Where the SQLite database lives. The path is resolved against the workflow's directory, never
+// the process CWD, so it does not move with `cd`.
+import { isAbsolute, join } from "node:path";
 
 export const DEFAULT_DB_FILE = ".sortie.db";
 
@@ -10,9 +9,4 @@ export function resolveDbPath(setting: string, workflowDir: string): string {
   if (setting === "") return join(workflowDir, DEFAULT_DB_FILE);
   if (isAbsolute(setting)) return setting;
   return join(workflowDir, setting);
-}
-
-/** The agent home: `agent.home_dir` when set, else `agent-home` next to the database. */
-export function effectiveAgentHomeDir(config: Pick<ServiceConfig, "agent" | "dbPath">): string {
-  return config.agent.homeDir !== "" ? config.agent.homeDir : join(dirname(config.dbPath), "agent-home");
 }

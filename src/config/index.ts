@@ -11,7 +11,7 @@ export { CI_DEFAULTS, SELF_REVIEW_DEFAULTS } from "./build-feedback.ts";
 export { AGENT_DEFAULTS, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS } from "./build-runtime.ts";
 export type { StateDefaults } from "./build-tracker.ts";
 export { goType, isRawMap, type RawMap } from "./coerce.ts";
-export { DEFAULT_DB_FILE, effectiveAgentHomeDir, resolveDbPath } from "./db-path.ts";
+export { DEFAULT_DB_FILE, resolveDbPath } from "./db-path.ts";
 export { configIssueDiagnostics, loadErrorDiagnostics, workflowErrorDiagnostic } from "./diagnostics.ts";
 export { type DotEnvFile, parseDotEnv, readDotEnvFile, resolveEnvFilePath } from "./dotenv.ts";
 export { applyEnvOverrides, ENV_OVERRIDES, type EnvOverride } from "./env.ts";
