@@ -1,6 +1,6 @@
 // Lenient readers for an adapter's pass-through block (`claude-code:`, `mock:`, …): a value of
 // the wrong type falls back to the default instead of failing the run.
-import { isJsonObject } from "./stream-json.ts";
+import { isJsonObject } from "../domain/json.ts";
 
 export type AdapterOptions = Readonly<Record<string, unknown>>;
 

@@ -1,12 +1,8 @@
 // Lenient reading of the JSON the agent CLIs print. Their formats change between versions, so a
 // missing or mistyped field reads as empty instead of failing the line.
+import { isJsonObject } from "../domain/json.ts";
 
 export type Json = Record<string, unknown>;
-
-/** A JSON object: not null, not an array, not a scalar. */
-export function isJsonObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The line as a JSON object; undefined for anything else (invalid JSON, arrays, scalars). */
 export function parseJsonObject(line: string): Json | undefined {

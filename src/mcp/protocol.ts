@@ -2,6 +2,7 @@
 // at most one line out. initialize, tools/list, tools/call and ping are answered; notifications
 // and the client's own responses get no reply.
 import { goQuote } from "../domain/go-format.ts";
+import { isJsonObject } from "../domain/json.ts";
 import { MCP_SERVER_NAME } from "../workspace/index.ts";
 import { type AgentTool, callTool, sortTools } from "./tool.ts";
 
@@ -52,10 +53,6 @@ function resultResponse(id: JsonRpcId, result: unknown): JsonRpcResponse {
   return { jsonrpc: "2.0", id, result };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The version to answer `initialize` with. */
 export function negotiateProtocolVersion(requested: unknown): string {
   return typeof requested === "string" && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
@@ -68,7 +65,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const byName = new Map(tools.map((t) => [t.name, t]));
 
   const toolsCall = async (id: JsonRpcId, params: unknown, signal: AbortSignal): Promise<JsonRpcResponse> => {
-    if (!isObject(params))
+    if (!isJsonObject(params))
       return errorResponse(id, INVALID_PARAMS, "invalid params: params must be an object");
     const name = params.name;
     if (name !== undefined && name !== null && typeof name !== "string") {
@@ -88,7 +85,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
 
   const single = async (message: unknown, signal: AbortSignal): Promise<JsonRpcResponse | null> => {
-    if (!isObject(message))
+    if (!isJsonObject(message))
       return errorResponse(null, INVALID_REQUEST, "invalid request: expected an object");
     const { jsonrpc, id, method, params } = message;
     if (jsonrpc !== "2.0")
@@ -100,7 +97,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return errorResponse(id, INVALID_REQUEST, "invalid request: method must be a string");
     switch (method) {
       case "initialize": {
-        const requested = isObject(params) ? params.protocolVersion : undefined;
+        const requested = isJsonObject(params) ? params.protocolVersion : undefined;
         return resultResponse(id, {
           protocolVersion: negotiateProtocolVersion(requested),
           capabilities: { tools: {} },

@@ -3,6 +3,7 @@
 // TRACKER_DEFINITIONS below.
 import type { Diagnostic, ServiceConfig, TrackerConfig } from "../config/types.ts";
 import { trackerError } from "../domain/errors.ts";
+import { isJsonObject } from "../domain/json.ts";
 import type { TrackerAdapter } from "../domain/tracker.ts";
 import { fileTracker } from "./file/index.ts";
 import { githubTracker } from "./github/index.ts";
@@ -120,7 +121,7 @@ const TYPED_TRACKER_KEYS = new Set([
 export function trackerAdapterConfig(config: ServiceConfig, userAgent: string): TrackerAdapterConfig {
   const block = config.extensions[config.tracker.kind];
   const options: Record<string, unknown> = {};
-  if (block !== null && typeof block === "object" && !Array.isArray(block)) {
+  if (isJsonObject(block)) {
     for (const [key, value] of Object.entries(block)) {
       if (!TYPED_TRACKER_KEYS.has(key)) options[key] = value;
     }

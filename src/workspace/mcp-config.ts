@@ -4,6 +4,7 @@
 import { readFile, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { errorMessage, SortieError } from "../domain/errors.ts";
+import { isJsonObject } from "../domain/json.ts";
 import { attemptValue, type ParentEnv, sortieVariables } from "./env.ts";
 import { ensureSortieDir, writeGitignore, writeSortieFile } from "./sortie-dir.ts";
 
@@ -63,10 +64,6 @@ function operatorError(message: string, cause?: unknown): SortieError {
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 async function loadOperatorConfig(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
@@ -80,7 +77,7 @@ async function loadOperatorConfig(path: string): Promise<Record<string, unknown>
   } catch (err) {
     throw operatorError(`invalid JSON in ${JSON.stringify(path)}: ${errorMessage(err)}`, err);
   }
-  if (!isPlainObject(doc)) throw operatorError(`${JSON.stringify(path)} is not a JSON object`);
+  if (!isJsonObject(doc)) throw operatorError(`${JSON.stringify(path)} is not a JSON object`);
   return doc;
 }
 
@@ -106,7 +103,7 @@ export async function buildMcpDocument(opts: McpConfigOptions): Promise<Record<s
 
   const doc = await loadOperatorConfig(resolve(dirname(opts.workflowPath), operatorPath));
   const servers = doc.mcpServers ?? {};
-  if (!isPlainObject(servers)) throw operatorError("'mcpServers' is not an object");
+  if (!isJsonObject(servers)) throw operatorError("'mcpServers' is not an object");
   if (Object.hasOwn(servers, MCP_SERVER_NAME)) {
     throw operatorError(`reserved server name ${JSON.stringify(MCP_SERVER_NAME)}`);
   }

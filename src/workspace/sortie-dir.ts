@@ -5,6 +5,7 @@ import { constants } from "node:fs";
 import { lstat, mkdir, open, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errorMessage, SortieError } from "../domain/errors.ts";
+import { isJsonObject } from "../domain/json.ts";
 
 export const SORTIE_DIR = ".sortie";
 const DIR_MODE = 0o750;
@@ -216,9 +217,7 @@ export function parseJsonObject(
   } catch (err) {
     return { ok: false, error: errorMessage(err) };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, error: "expected a JSON object" };
-  }
+  if (!isJsonObject(value)) return { ok: false, error: "expected a JSON object" };
   return { ok: true, value };
 }
 

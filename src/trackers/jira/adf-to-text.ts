@@ -2,6 +2,7 @@
 // end up in agent prompts. Jira documents are user content: any shape is accepted and nothing
 // here throws — unknown nodes degrade to the text of their children, wrong attribute types fall
 // back to defaults, and absurdly deep nesting is cut off instead of overflowing the stack.
+import { isJsonObject } from "../../domain/json.ts";
 
 type AdfNode = Record<string, unknown>;
 
@@ -40,7 +41,7 @@ export function adfToText(value: unknown): string {
 }
 
 function asNode(value: unknown): AdfNode | null {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as AdfNode) : null;
+  return isJsonObject(value) ? value : null;
 }
 
 function children(node: AdfNode): AdfNode[] {
