@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { errorMessage, SortieError } from "../domain/errors.ts";
 import { isJsonObject } from "../domain/json.ts";
 import { attemptValue, type ParentEnv, sortieVariables } from "./env.ts";
-import { ensureSortieDir, writeGitignore, writeSortieFile } from "./sortie-dir.ts";
+import { writeGitignore, writeSortieFile } from "./sortie-dir.ts";
 
 export const MCP_SERVER_NAME = "sortie-tools";
 
@@ -117,7 +117,6 @@ export async function buildMcpDocument(opts: McpConfigOptions): Promise<Record<s
  */
 export async function writeMcpConfig(workspace: string, opts: McpConfigOptions): Promise<string> {
   const doc = await buildMcpDocument(opts);
-  await ensureSortieDir(workspace);
-  await writeGitignore(workspace);
+  await writeGitignore(workspace); // creates .sortie first
   return writeSortieFile(workspace, "mcp.json", `${JSON.stringify(doc, null, 2)}\n`);
 }
