@@ -37,7 +37,7 @@ import { DeferredView } from "./deferred-view.ts";
 import { runDryRun } from "./dry-run.ts";
 import type { CliIO } from "./io.ts";
 import type { RunOptions } from "./options.ts";
-import { levelLabel, resolveListen, resolveLogging } from "./settings.ts";
+import { levelLabel, resolveListen, resolveLogging, unsupportedFeatures } from "./settings.ts";
 import { storeHistory } from "./store-history.ts";
 import { VERSION } from "./version.ts";
 
@@ -306,6 +306,9 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
   // Step 15: workspaces of issues that became terminal while sortie was down.
   await running.startupCleanup();
   log.info("sortie started");
+  for (const feature of unsupportedFeatures(config)) {
+    log.warn("workflow feature not supported by this build, ignoring", { feature });
+  }
   running.start(warm.retries, warm.totals);
   view.attach(running);
   config = manager.current().config;

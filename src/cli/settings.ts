@@ -8,6 +8,7 @@ import {
   parseLoggingExtension,
   parseLogLevel,
   parseServerExtension,
+  parseWorkerExtension,
   type ServiceConfig,
 } from "../config/index.ts";
 import type { RunOptions } from "./options.ts";
@@ -82,4 +83,18 @@ export function resolveListen(options: RunOptions, config: ServiceConfig): Liste
     host = server.host.value.host;
   }
   return { host, port, explicitPort };
+}
+
+/**
+ * Workflow settings this build parses and validates but does not act on yet (CI and review
+ * reactions, self-review, SSH worker hosts). Start-up warns about each one that is switched on,
+ * rather than letting a user believe it works.
+ */
+export function unsupportedFeatures(config: ServiceConfig): string[] {
+  const features: string[] = [];
+  if (config.ciFeedback.kind !== "") features.push("reactions.ci_failure (ci_feedback)");
+  if ((config.reactions.review_comments?.provider ?? "") !== "") features.push("reactions.review_comments");
+  if (config.selfReview.enabled) features.push("self_review");
+  if (parseWorkerExtension(config.extensions).value.sshHosts.length > 0) features.push("worker.ssh_hosts");
+  return features;
 }

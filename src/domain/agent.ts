@@ -26,14 +26,6 @@ export type TerminalEventType =
   | "turn_ended_with_error"
   | "turn_input_required";
 
-export const TERMINAL_EVENT_TYPES: ReadonlySet<AgentEventType> = new Set<AgentEventType>([
-  "turn_completed",
-  "turn_failed",
-  "turn_cancelled",
-  "turn_ended_with_error",
-  "turn_input_required",
-]);
-
 /**
  * Session-cumulative token counts. A counter the agent does not report is null: unknown, never 0.
  * `totalTokens` is input + output; cache tokens are never added to it.

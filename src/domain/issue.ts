@@ -67,7 +67,3 @@ export function emptyIssue(fields: Partial<Issue> & Pick<Issue, "id" | "identifi
     ...fields,
   };
 }
-
-export function displayIdOf(issue: Pick<Issue, "displayId" | "identifier">): string {
-  return issue.displayId || issue.identifier;
-}

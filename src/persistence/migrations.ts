@@ -34,6 +34,3 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** The newest schema version this binary knows. */
 export const LATEST_SCHEMA_VERSION = 10;
-
-/** The last version shared with the Go original. */
-export const GO_COMPATIBLE_SCHEMA_VERSION = 9;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RunOptions } from "../../../src/cli/options.ts";
-import { resolveListen, resolveLogging } from "../../../src/cli/settings.ts";
+import { resolveListen, resolveLogging, unsupportedFeatures } from "../../../src/cli/settings.ts";
 import type { ServiceConfig } from "../../../src/config/index.ts";
 
 const options = (extra: Partial<RunOptions> = {}): RunOptions => ({
@@ -63,5 +63,33 @@ describe("resolveLogging", () => {
     expect(resolveLogging(options(), withExtensions({ logging: { format: 3 } }))).toBe(
       "invalid logging.format: expected string, got int",
     );
+  });
+});
+
+describe("unsupportedFeatures", () => {
+  const base = {
+    extensions: {},
+    ciFeedback: { kind: "" },
+    reactions: {},
+    selfReview: { enabled: false },
+  };
+
+  test("nothing is reported for a workflow that uses none of them", () => {
+    expect(unsupportedFeatures(base as unknown as ServiceConfig)).toEqual([]);
+  });
+
+  test("each switched-on feature that is not built is named", () => {
+    const cfg = {
+      extensions: { worker: { ssh_hosts: ["builder-1"] } },
+      ciFeedback: { kind: "github" },
+      reactions: { review_comments: { provider: "github" } },
+      selfReview: { enabled: true },
+    } as unknown as ServiceConfig;
+    expect(unsupportedFeatures(cfg)).toEqual([
+      "reactions.ci_failure (ci_feedback)",
+      "reactions.review_comments",
+      "self_review",
+      "worker.ssh_hosts",
+    ]);
   });
 });
