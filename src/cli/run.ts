@@ -260,8 +260,9 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
       baseEnv,
       tools: orchestratorTools(cfg, buildTracker(cfg)).map(dynamicTool),
     });
+  let agent: ReturnType<typeof buildAgent>;
   try {
-    buildAgent(config);
+    agent = buildAgent(config);
   } catch (err) {
     log.error("failed to construct agent adapter", { kind: config.agent.kind, error: errorMessage(err) });
     return finish(1);
@@ -272,6 +273,8 @@ export async function runCommand(options: RunOptions, io: CliIO): Promise<number
     store,
     metrics,
     catalog,
+    tracker,
+    agent,
     buildTracker,
     buildAgent,
     workspace: bindWorkspace({

@@ -51,6 +51,9 @@ export interface OrchestratorDeps {
   store: Store;
   metrics: OrchestratorMetrics;
   catalog: AdapterCatalog;
+  /** Adapters built for the start-up config; rebuilt with the builders when a reload changes their inputs. */
+  tracker: TrackerAdapter;
+  agent: AgentAdapter;
   buildTracker(config: ServiceConfig): TrackerAdapter;
   buildAgent(config: ServiceConfig): AgentAdapter;
   workspace: OrchestratorWorkspace;
@@ -122,6 +125,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
         failedMessage: "failed to construct tracker adapter",
         retire: (old) => void old.close?.(),
       },
+      deps.tracker,
       cfg,
       this.log,
     );
@@ -134,6 +138,7 @@ export class Orchestrator implements OrchestratorContext, OrchestratorView {
         rebuiltMessage: "agent adapter rebuilt after workflow change",
         failedMessage: "failed to construct agent adapter",
       },
+      deps.agent,
       cfg,
       this.log,
     );

@@ -19,12 +19,14 @@ export class Rebuildable<T> {
   #value: T;
   #builtFrom: ServiceConfig;
 
+  /** `initial` is the instance start-up already built (and checked) for `config`. */
   constructor(
     private readonly policy: RebuildPolicy<T>,
+    initial: T,
     config: ServiceConfig,
     private readonly log: Logger,
   ) {
-    this.#value = policy.build(config);
+    this.#value = initial;
     this.#builtFrom = config;
   }
 
