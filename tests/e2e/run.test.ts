@@ -116,6 +116,8 @@ describe("sortie run with the file tracker and the mock agent", () => {
     expect(retry).toMatchObject({ next_attempt: 1, delay_ms: 500, issue_identifier: "E2E-1" });
     await p.waitForLog("retried issue dispatched", (r) => r.attempt === 2);
     await waitFor(() => w.issue("1")?.state === "Human Review", { what: "third attempt succeeds" });
+    // The hand-off is written to the tracker before the exit's database transaction commits.
+    await waitFor(() => runHistory(w.dbPath).length === 3, { what: "third run recorded" });
     const rows = runHistory(w.dbPath);
     expect(rows.map((r) => [r.status, r.attempt])).toEqual([
       ["failed", 1],

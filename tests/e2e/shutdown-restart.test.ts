@@ -118,6 +118,10 @@ describe("crash recovery", () => {
     const warm = await second.waitForLog("warm start: restored persisted state");
     expect(warm).toMatchObject({ interrupted_sessions: 1, retries_restored: 1 });
     await waitFor(() => w.issue("7")?.state === "Human Review");
+    // The hand-off is written to the tracker before the exit's database transaction commits.
+    await waitFor(() => query(w.dbPath, "SELECT id FROM run_history").length === 2, {
+      what: "second run recorded",
+    });
     const runs = query<{ status: string; error: string | null }>(
       w.dbPath,
       "SELECT status, error FROM run_history ORDER BY id",
